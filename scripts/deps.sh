@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package aiotops needs to build, test and benchmark.
+# Idempotent: when everything is present it only runs dpkg-query and exits.
+# Why each package is here: docs/dependencies.md.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config
+  # fuzzing (libFuzzer + sanitizer runtimes) and formatting
+  clang-16 libclang-rt-16-dev clang-format
+  # libraries
+  libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev libeigen3-dev
+  nlohmann-json3-dev libsodium-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # independent reference implementations for numerical checks
+  python3 python3-numpy python3-scipy python3-sklearn
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "deps.sh: installing ${missing[*]}" >&2
+sudo=""
+if ((EUID != 0)); then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -9,8 +9,8 @@ namespace aiotops::ml {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// scikit-learn 1.2's default clipping for log_loss.
-constexpr double kLogLossEps = 1e-15;
+// scikit-learn's default clipping for log_loss (eps="auto": the float64 machine epsilon).
+constexpr double kLogLossEps = std::numeric_limits<double>::epsilon();
 
 // The counts of rows scoring at or above one distinct score.
 struct CurvePoint {

@@ -56,8 +56,9 @@ Result<double> roc_auc(std::span<const double> scores, std::span<const double> l
 // Fails with kInvalidArgument when only one class is present or the inputs are invalid.
 Result<double> pr_auc(std::span<const double> scores, std::span<const double> labels);
 
-// Mean negative log-likelihood, as sklearn.metrics.log_loss (scikit-learn 1.2): scores are
-// clipped to [1e-15, 1 - 1e-15]. `sample_weights`, when not empty, holds one non-negative finite
+// Mean negative log-likelihood, as sklearn.metrics.log_loss (its default eps="auto"): scores
+// are clipped to [e, 1 - e] with e = 2^-52, the double machine epsilon, so a certain mistake
+// costs 52 ln 2 = 36.04. `sample_weights`, when not empty, holds one non-negative finite
 // weight per row with a positive sum and gives the weighted mean. Fails with kInvalidArgument
 // on invalid inputs.
 Result<double> log_loss(std::span<const double> scores, std::span<const double> labels,

@@ -7,7 +7,7 @@
 // empty, not starting with "sensor-") is faulty, "none" is healthy, and sensor faults
 // ("sensor-...") are data-quality problems that are ignored entirely (neither healthy nor
 // faulty; they neither start, end nor flag an episode). A row without a fault type (no column,
-// or an empty entry) is faulty when its label is 1 and healthy when it is 0.
+// or an empty entry) is faulty when its label is 1, healthy when it is 0, ignored when unlabelled.
 // An episode is a maximal run of faulty rows of one device with the same fault type; ignored rows
 // inside a run do not break it.
 

@@ -26,11 +26,11 @@ inline constexpr std::string_view kNoFault = "none";
 
 // One message from one device. `values` follow the order of the schema's feature names.
 struct Reading {
-  std::string device_id;            // empty when the message carried none
+  std::string device_id;                // empty when the message carried none
   std::optional<int64_t> timestamp_ms;  // Unix milliseconds
   std::vector<double> values;
-  std::optional<double> label;      // binary fault flag (0/1) when known
-  std::string fault_type;           // e.g. "bearing-wear"; kNoFault when healthy; "" unknown
+  std::optional<double> label;  // binary fault flag (0/1) when known
+  std::string fault_type;       // e.g. "bearing-wear"; kNoFault when healthy; "" unknown
 };
 
 // A table of readings. Optional columns are either empty or hold exactly rows() entries.

@@ -131,8 +131,8 @@ TEST_F(StatsTest, FromJsonNamesTheBadField) {
             "format_version: 2 is not supported; this build reads 1");
   EXPECT_EQ(error_after([](json& d) { d["content_hash"] = "abc"; }),
             "content_hash: expected 64 lower-case hex digits");
-  EXPECT_EQ(error_after([](json& d) { d["rows"] = 5; }),
-            "features[0].count: 4 differs from rows 5");
+  EXPECT_EQ(error_after([](json& d) { d["features"][0]["count"] = 5; }),
+            "features[0].count: 5 differs from rows 4");
   EXPECT_EQ(error_after([](json& d) { d["features"][1]["histogram"]["counts"][0] = 7; }),
             "features[1].histogram.counts: sum to 11, not the feature's count 4");
   EXPECT_EQ(error_after([](json& d) { d["features"][0]["quantiles"].erase("p99"); }),

@@ -141,6 +141,24 @@ TEST(FaultEpisodesTest, WithoutFaultTypesLabelsMarkTheEpisodes) {
   EXPECT_EQ(report.devices[0].false_alarms, 3u);
 }
 
+TEST(FaultEpisodesTest, FaultTypesAloneMarkEpisodesWithoutLabelTimes) {
+  // No label column: episodes come from the fault types, label times are unknown, and a row
+  // with no fault type (motor-2 at 1 s here) is ignored rather than counted as healthy.
+  Built b = build(kRows);
+  b.dataset.labels.clear();
+  b.dataset.fault_types[9] = "";  // {"motor-2", 1, "none", ...}
+  EpisodeReport report = fault_episodes(b.dataset, b.scores, 0.5).value();
+  ASSERT_EQ(report.episodes.size(), 4u);
+  EXPECT_EQ(report.episodes[0].onset_ms, 4000);
+  EXPECT_EQ(report.episodes[0].delay_ms, 1000);
+  for (const FaultEpisode& e : report.episodes) {
+    EXPECT_FALSE(e.label_ms.has_value());
+    EXPECT_FALSE(e.lead_ms.has_value());
+  }
+  EXPECT_EQ(report.devices[1].healthy_rows, 1u);
+  EXPECT_EQ(report.healthy_rows, 6u);
+}
+
 TEST(FaultEpisodesTest, JsonUsesNullForAbsentTimes) {
   Built b = build(kRows);
   nlohmann::json j = to_json(fault_episodes(b.dataset, b.scores, 0.5).value());

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <vector>

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <numeric>
+#include <set>
+#include <string>
 
 namespace aiotops::ml {
 namespace {

@@ -24,6 +24,8 @@ using VectorMap = Eigen::Map<Vector>;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Rows per block when predicting or scoring a whole matrix.
 constexpr size_t kBlockRows = 512;
+// How far ahead of the mini-batch gather to prefetch the next shuffled rows.
+constexpr size_t kPrefetchRows = 16;
 
 // Where one layer's parameters sit in the flat parameter vector.
 struct LayerSpan {
@@ -117,7 +119,12 @@ class Network {
       if (l > 0) {
         auto previous_delta = deltas_[l - 1].leftCols(rows);
         previous_delta.noalias() = w.transpose() * delta;
-        previous_delta = (in.array() > 0.0).select(previous_delta, 0.0);
+        // ReLU's derivative, branch-free: no delta flows through a unit that was inactive.
+        double* d = previous_delta.data();
+        const double* activation = in.data();
+        for (Eigen::Index i = 0; i < previous_delta.size(); ++i) {
+          d[i] = activation[i] > 0.0 ? d[i] : 0.0;
+        }
       }
     }
     return loss * inv_rows + 0.5 * l2 * inv_rows * weight_norm2;
@@ -540,8 +547,15 @@ Result<std::unique_ptr<Classifier>> train_mlp(const Matrix& x, std::span<const d
     for (size_t first = 0; first < rows; first += batch_size) {
       const size_t count = std::min(batch_size, rows - first);
       for (size_t k = 0; k < count; ++k) {
+        if (first + k + kPrefetchRows < rows) {
+          const uint32_t ahead = order[first + k + kPrefetchRows];
+          __builtin_prefetch(x.data() + ahead * inputs);
+          __builtin_prefetch(labels.data() + ahead);
+        }
         const uint32_t r = order[first + k];
-        std::copy_n(x.data() + r * inputs, inputs, batch_x.data() + k * inputs);
+        const double* row = x.data() + r * inputs;
+        double* column = batch_x.data() + k * inputs;
+        for (size_t c = 0; c < inputs; ++c) column[c] = row[c];
         batch_labels[k] = labels[r];
         if (!scales->empty()) batch_scales[k] = (*scales)[r];
       }

@@ -88,7 +88,7 @@ int run_stats(const StatsFlags& flags) {
     return report_error(status.error());
   }
   if (flags.json) {
-    std::puts(telemetry::to_json(stats).dump(2).c_str());
+    std::fputs(telemetry::format_stats_json(stats).c_str(), stdout);
   } else {
     print_summary(flags.data, stats);
   }

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "common/files.h"
 #include "telemetry/csv_tokenizer.h"
@@ -76,6 +77,23 @@ bool is_special_column(std::string_view name, std::string_view label) {
          name == kFaultTypeColumn;
 }
 
+// Selected column names travel into JSON (statistics, model files), which must be UTF-8.
+Result<Layout> check_names_utf8(Layout layout, std::string_view source) {
+  auto check = [&](size_t column) -> Status {
+    const std::string& name = layout.columns[column];
+    if (simdjson::validate_utf8(name.data(), name.size())) return {};
+    return fail(ErrorCode::kInvalidArgument, "{}: the name of column {} is not valid UTF-8: {}",
+                source, column + 1, excerpt(name));
+  };
+  for (size_t column : layout.features) {
+    if (auto status = check(column); !status) return fail(status.error());
+  }
+  if (layout.label) {
+    if (auto status = check(*layout.label); !status) return fail(status.error());
+  }
+  return layout;
+}
+
 // Resolves options against the header. `first_row` (may be null when the file has no data
 // rows) decides which columns are numeric when no features are named.
 Result<Layout> resolve_layout(std::vector<std::string> columns, const CsvRecord* first_row,
@@ -118,7 +136,7 @@ Result<Layout> resolve_layout(std::vector<std::string> columns, const CsvRecord*
       if (!index) return fail(index.error());
       layout.features.push_back(*index);
     }
-    return layout;
+    return check_names_utf8(std::move(layout), source);
   }
   if (first_row == nullptr) {
     return fail(ErrorCode::kInvalidArgument,
@@ -135,7 +153,7 @@ Result<Layout> resolve_layout(std::vector<std::string> columns, const CsvRecord*
                 "{}: no numeric feature columns in the first data row; columns: {}", source,
                 quoted_list(names));
   }
-  return layout;
+  return check_names_utf8(std::move(layout), source);
 }
 
 // Reads one record into `dataset`, or reports it as a bad row through `tracker`.

@@ -223,6 +223,15 @@ TEST(CsvReaderTest, InvalidSelections) {
   EXPECT_THAT(error_of("\n\n"), HasSubstr("empty"));
 }
 
+// Found by fuzz_csv: a header name that is not UTF-8 made the statistics JSON throw.
+TEST(CsvReaderTest, SelectedColumnNamesMustBeUtf8) {
+  EXPECT_EQ(error_of("a1,\xf8,1,2,3,4,0\na1,2,5,6,7,8,1\n"),
+            "data.csv: the name of column 2 is not valid UTF-8: \"\\xf8\"");
+  ReadOptions options;
+  options.features = {"a"};
+  EXPECT_EQ(parse_ok("a,\xf8\n1,2\n", options).rows(), 1u);  // unselected: not checked
+}
+
 TEST(CsvReaderTest, HeaderOnlyWithNamedFeaturesIsAnEmptyDataset) {
   ReadOptions options;
   options.features = {"a"};

@@ -72,13 +72,13 @@ Status JsonReadingParser::parse(std::string_view message, Reading& out) {
                         fmt::format("message of {} bytes exceeds the limit of {} bytes",
                                     message.size(), options_.max_message_bytes)));
   }
-  if (message.size() > buffer_capacity_) {
+  if (!buffer_ || message.size() > buffer_capacity_) {
     size_t capacity = std::min(std::max(message.size(), 2 * buffer_capacity_),
                                std::max(message.size(), options_.max_message_bytes));
     buffer_ = std::make_unique<char[]>(capacity + simdjson::SIMDJSON_PADDING);
     buffer_capacity_ = capacity;
   }
-  std::memcpy(buffer_.get(), message.data(), message.size());
+  if (!message.empty()) std::memcpy(buffer_.get(), message.data(), message.size());
   std::memset(buffer_.get() + message.size(), 0, simdjson::SIMDJSON_PADDING);
 
   auto invalid = [this](simdjson::error_code error) {

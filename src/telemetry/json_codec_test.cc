@@ -135,6 +135,15 @@ TEST_F(JsonCodecTest, InvalidJsonIsAnError) {
   EXPECT_THAT(error_of("{\"current\":\"\xff\"}"), HasSubstr("invalid JSON"));
 }
 
+// Found by fuzz_json: an empty first message passed a null buffer to memcpy.
+TEST(JsonCodecRegressionTest, EmptyMessageOnAFreshParser) {
+  JsonReadingParser parser;
+  Reading reading;
+  auto status = parser.parse("", reading);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_THAT(status.error().message(), HasSubstr("invalid JSON"));
+}
+
 TEST_F(JsonCodecTest, NotAnObjectNamesTheType) {
   EXPECT_THAT(error_of("[1,2,3]"), HasSubstr("not a JSON object (got array)"));
   EXPECT_EQ(parser_.last_problem(), RowProblem::kNotAnObject);

@@ -73,6 +73,9 @@ Result<FirstObject> inspect_first(const Line& line, std::string_view source) {
     ondemand::json_type type{};
     if (auto error = std::move(field_result).get(field)) return bad(simdjson::error_message(error));
     if (auto error = field.unescaped_key().get(key)) return bad(simdjson::error_message(error));
+    if (std::find(first.fields.begin(), first.fields.end(), key) != first.fields.end()) {
+      return bad(fmt::format("field \"{}\" appears twice", key));
+    }
     first.fields.emplace_back(key);
     if (auto error = field.value().type().get(type)) return bad(simdjson::error_message(error));
     std::string_view text;

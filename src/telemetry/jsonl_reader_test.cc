@@ -71,6 +71,12 @@ TEST(JsonlReaderTest, BadLinesNameLineAndField) {
   EXPECT_THAT(error_of("  \n"), HasSubstr("empty"));
 }
 
+// Found by fuzz_json: a repeated field in the first object became two features of one name.
+TEST(JsonlReaderTest, RepeatedFieldInTheFirstObjectIsAnError) {
+  EXPECT_EQ(error_of("{\"a\":1,\"sound\":2,\"sound\":3}\n"),
+            "data.jsonl:1: cannot read the first object: field \"sound\" appears twice");
+}
+
 TEST(JsonlReaderTest, SkipBadRowsCountsReasons) {
   ReadOptions options;
   options.skip_bad_rows = true;

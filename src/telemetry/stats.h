@@ -79,6 +79,10 @@ nlohmann::json to_json(const DatasetStats& stats);
 // known, counts consistent with rows. Fails with kInvalidArgument naming the field. Thread-safe.
 Result<DatasetStats> stats_from_json(const nlohmann::json& json);
 
+// The text of a statistics file: to_json(stats) indented by 2, ending in a newline. Never
+// throws (invalid UTF-8 in a name, which the readers refuse, would be replaced by U+FFFD).
+std::string format_stats_json(const DatasetStats& stats);
+
 // Where the statistics of `data` live: "<data>.stats.json" beside it.
 std::filesystem::path stats_path_for(const std::filesystem::path& data);
 

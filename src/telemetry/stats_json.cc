@@ -301,8 +301,12 @@ std::filesystem::path stats_path_for(const std::filesystem::path& data) {
   return std::filesystem::path(data.string() + ".stats.json");
 }
 
+std::string format_stats_json(const DatasetStats& stats) {
+  return to_json(stats).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 Status write_stats(const std::filesystem::path& path, const DatasetStats& stats) {
-  return write_file_atomic(path, to_json(stats).dump(2) + "\n");
+  return write_file_atomic(path, format_stats_json(stats));
 }
 
 Result<DatasetStats> read_stats(const std::filesystem::path& path) {

@@ -30,7 +30,7 @@ bench: release
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz --target fuzz_targets -j $(JOBS)
 	fuzz/run.sh build/fuzz/fuzz $(FUZZ_SECONDS)
 
 format:

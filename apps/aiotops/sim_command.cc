@@ -1,7 +1,11 @@
 // aiotops sim: simulate a motor fleet with injected faults and write labelled telemetry.
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,10 +19,13 @@
 namespace aiotops::cli {
 namespace {
 
+// Faults listed on stderr; the manifest has them all.
+constexpr size_t kMaxFaultLines = 20;
+
 struct SimFlags {
   size_t devices = 10;
   std::string duration = "2h";
-  uint64_t seed = 1;
+  std::string seed = "1";
   std::string format;  // empty: from the --out extension
   std::string out;
   std::string interval = "1s";
@@ -43,7 +50,12 @@ Result<telemetry::ReadingFormat> output_format(const SimFlags& flags) {
 Result<sim::FleetOptions> fleet_options(const SimFlags& flags) {
   sim::FleetOptions options;
   options.devices = flags.devices;
-  options.seed = flags.seed;
+  auto [end, ec] =
+      std::from_chars(flags.seed.data(), flags.seed.data() + flags.seed.size(), options.seed);
+  if (ec != std::errc() || end != flags.seed.data() + flags.seed.size()) {
+    return fail(ErrorCode::kInvalidArgument, "--seed: '{}' is not an integer in 0..2^64-1",
+                flags.seed);
+  }
   options.esp32_fft = flags.esp32_fft;
   options.mains_hz = flags.mains_hz;
   options.ambient_c = flags.ambient_c;
@@ -84,9 +96,10 @@ void print_summary(const sim::FleetOptions& options, const sim::SimOutputOptions
                format_duration(options.interval).c_str(), format_duration(options.duration).c_str(),
                sim::format_utc(options.start_ms).c_str(), output.out.c_str(),
                std::string(telemetry::to_string(output.format)).c_str());
-  std::fprintf(stderr, "aiotops sim: %zu faults -> %s\n", summary.faults.size(),
-               summary.manifest.c_str());
-  for (const sim::FaultEvent& event : summary.faults) {
+  std::fprintf(stderr, "aiotops sim: %zu fault%s -> %s\n", summary.faults.size(),
+               summary.faults.size() == 1 ? "" : "s", summary.manifest.c_str());
+  size_t shown = std::min(summary.faults.size(), kMaxFaultLines);
+  for (const sim::FaultEvent& event : std::span(summary.faults).first(shown)) {
     std::string onset =
         format_duration(std::chrono::milliseconds(event.onset_ms - options.start_ms));
     std::string label = event.label_ms ? "label at +" + format_duration(std::chrono::milliseconds(
@@ -98,9 +111,25 @@ void print_summary(const sim::FleetOptions& options, const sim::SimOutputOptions
                  event.scheduled ? "scheduled" : "random", onset.c_str(),
                  sim::format_utc(event.onset_ms).c_str(), label.c_str());
   }
+  if (shown < summary.faults.size()) {
+    std::fprintf(stderr, "  ... and %zu more in the manifest\n", summary.faults.size() - shown);
+  }
+}
+
+// A missing output directory is the caller's mistake, not an I/O failure.
+Status check_output_directory(const std::filesystem::path& out) {
+  std::filesystem::path dir = out.parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+    return fail(ErrorCode::kInvalidArgument, "--out: directory {} does not exist", dir.string());
+  }
+  return {};
 }
 
 int run_sim(const SimFlags& flags) {
+  if (auto status = check_output_directory(flags.out); !status) {
+    return report_error(status.error());
+  }
   auto options = fleet_options(flags);
   if (!options) return report_error(options.error());
   auto format = output_format(flags);
@@ -130,7 +159,8 @@ void add_sim_command(CLI::App& root, Action& run) {
       ->check(CLI::Range(size_t{1}, sim::kMaxDevices));
   cmd->add_option("--duration", flags->duration, "Simulated time, e.g. 30m, 2h, 1d")
       ->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "Seed of every random draw")->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "Seed of every random draw, 0..2^64-1")
+      ->capture_default_str();
   cmd->add_option("--format", flags->format,
                   "csv or jsonl (reference JSON messages, one per line); default: jsonl when "
                   "--out ends in .jsonl or .ndjson, else csv")
@@ -148,11 +178,14 @@ void add_sim_command(CLI::App& root, Action& run) {
                   "motor-3:bearing-wear@2h or motor-2:sensor-stuck@30m:temperature. Modes: "
                   "bearing-wear, cooling-failure, rotor-imbalance, electrical-fault, sensor-stuck, "
                   "sensor-dropout. Repeatable");
-  cmd->add_option("--fault-rate", flags->fault_rate,
-                  "Random fault onsets per motor, e.g. 0.5/h (at most one random fault per motor)");
-  cmd->add_option("--fault-modes", flags->fault_modes,
-                  "Comma-separated modes random faults choose from (default: bearing-wear, "
-                  "cooling-failure, rotor-imbalance, electrical-fault)");
+  auto* fault_rate = cmd->add_option(
+      "--fault-rate", flags->fault_rate,
+      "Random fault onsets per motor, e.g. 0.5/h (at most one random fault per motor)");
+  auto* fault_modes =
+      cmd->add_option("--fault-modes", flags->fault_modes,
+                      "Comma-separated modes random faults choose from (default: bearing-wear, "
+                      "cooling-failure, rotor-imbalance, electrical-fault)");
+  fault_modes->needs(fault_rate);
   cmd->add_flag("--esp32-fft", flags->esp32_fft,
                 "Emit the reference firmware's features: FFT peak frequency (Hz) of 64 samples "
                 "at 13 kHz for current, vibration and sound; temperature in degC");

@@ -238,11 +238,10 @@ bool next_nonblank(CsvTokenizer& tokenizer, CsvRecord& record) {
   return false;
 }
 
-Status check_quotes_closed(const CsvTokenizer& tokenizer, const CsvRecord& record,
-                           std::string_view source) {
+Status check_quotes_closed(const CsvTokenizer& tokenizer, std::string_view source) {
   if (!tokenizer.unterminated_quote()) return {};
   return fail(ErrorCode::kInvalidArgument, "{}:{}:{}: quoted field never closes", source,
-              record.problem_line, record.problem_column);
+              tokenizer.unterminated_line(), tokenizer.unterminated_column());
 }
 
 }  // namespace
@@ -255,7 +254,7 @@ Result<Dataset> parse_csv(std::string_view text, std::string_view source_name,
   if (!next_nonblank(tokenizer, record)) {
     return fail(ErrorCode::kInvalidArgument, "{}: empty: no header and no rows", source_name);
   }
-  if (auto status = check_quotes_closed(tokenizer, record, source_name); !status) {
+  if (auto status = check_quotes_closed(tokenizer, source_name); !status) {
     return fail(status.error());
   }
   std::vector<std::string> columns;
@@ -285,7 +284,7 @@ Result<Dataset> parse_csv(std::string_view text, std::string_view source_name,
 
   RowReader reader(*layout, source_name, dataset, tracker);
   for (; have_row; have_row = tokenizer.next(record)) {
-    if (auto status = check_quotes_closed(tokenizer, record, source_name); !status) {
+    if (auto status = check_quotes_closed(tokenizer, source_name); !status) {
       return fail(status.error());
     }
     if (record.blank()) continue;

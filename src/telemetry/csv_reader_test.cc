@@ -165,6 +165,8 @@ TEST(CsvReaderTest, BadLabelAndTimestamp) {
 TEST(CsvReaderTest, BadQuoting) {
   EXPECT_EQ(error_of("a,b\n\"1\"x,2\n"), "data.csv:2:4: text after a closing quote");
   EXPECT_EQ(error_of("a,b\n1,2\n3,\"4\n5,6\n"), "data.csv:3:3: quoted field never closes");
+  // Points at the opening quote even when the record had another problem first.
+  EXPECT_EQ(error_of("a,b\n1,2\n\"3\"x,\"4\n"), "data.csv:3:6: quoted field never closes");
   ReadOptions skip;
   skip.skip_bad_rows = true;
   EXPECT_THAT(error_of("a,b\n1,2\n3,\"4\n", skip), HasSubstr("never closes"));

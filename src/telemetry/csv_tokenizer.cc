@@ -35,13 +35,9 @@ void CsvTokenizer::read_quoted(CsvRecord& record, CsvField& field, bool& escaped
   const size_t start = ++pos_;  // past the opening quote
   while (true) {
     if (pos_ >= size) {
-      unterminated_ = true;
+      unterminated_line_ = field.line;
+      unterminated_column_ = field.column;
       field.text = text_.substr(start);
-      if (record.problem == RowProblem::kNone) {
-        record.problem = RowProblem::kBadQuoting;
-        record.problem_line = field.line;
-        record.problem_column = field.column;
-      }
       return;
     }
     char c = data[pos_];

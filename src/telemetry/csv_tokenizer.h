@@ -24,7 +24,8 @@ struct CsvRecord {
   size_t end_line = 0;  // where the record's line break (or the end of text) is
   size_t end_column = 0;
   // kBadQuoting when a closing quote is followed by other text (the field keeps the quoted
-  // part) or a quote never closes (the field runs to the end of the text).
+  // part). A quote that never closes is reported by CsvTokenizer::unterminated_quote(); its
+  // field runs to the end of the text.
   RowProblem problem = RowProblem::kNone;
   size_t problem_line = 0;
   size_t problem_column = 0;
@@ -42,8 +43,11 @@ class CsvTokenizer {
   // Fills `record` (reusing its capacity) with the next record and returns true, or returns
   // false at the end of the text. A final line break does not start another record.
   bool next(CsvRecord& record);
-  // True when a quoted field ran to the end of the text without its closing quote.
-  bool unterminated_quote() const { return unterminated_; }
+  // True when a quoted field ran to the end of the text without its closing quote; the
+  // position of its opening quote is unterminated_line() / unterminated_column().
+  bool unterminated_quote() const { return unterminated_line_ != 0; }
+  size_t unterminated_line() const { return unterminated_line_; }
+  size_t unterminated_column() const { return unterminated_column_; }
 
  private:
   void break_line(size_t newline_position);
@@ -53,7 +57,8 @@ class CsvTokenizer {
   size_t pos_ = 0;
   size_t line_ = 1;
   size_t line_start_ = 0;
-  bool unterminated_ = false;
+  size_t unterminated_line_ = 0;  // 0: every quote closed
+  size_t unterminated_column_ = 0;
 };
 
 }  // namespace aiotops::telemetry

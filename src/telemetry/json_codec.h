@@ -20,8 +20,10 @@ namespace aiotops::telemetry {
 
 struct JsonReadingOptions {
   // Feature fields, in the order they land in Reading::values. Default: the motor's four.
+  // Names must be distinct (a repeated name can never be satisfied).
   std::vector<std::string> features{kMotorFeatures.begin(), kMotorFeatures.end()};
   // Field holding the label (number, numeric string or boolean); empty: labels are not read.
+  // A label_field that is also a feature name is read as the feature.
   std::string label_field;
   // Messages longer than this many bytes are rejected before parsing.
   size_t max_message_bytes = 64 * 1024;

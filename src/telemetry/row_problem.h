@@ -23,7 +23,7 @@ enum class RowProblem {
   kTooLarge,        // a message exceeds the configured size limit
 };
 
-// A short, stable reason such as "not a number"; used as a key in bad-row reports.
+// A short, stable reason such as "not a number"; used as a key in bad-row reports. Thread-safe.
 std::string_view describe(RowProblem problem);
 
 // A printable excerpt of untrusted text for error messages: at most 40 characters, quoted,

@@ -134,7 +134,7 @@ DatasetStats compute_stats(const Dataset& dataset, const StatsOptions& options) 
   for (size_t c = 0; c < dataset.cols(); ++c)
     stats.features.push_back(feature_stats(dataset, c, bins));
   if (dataset.has_labels()) {
-    stats.label_name = dataset.label_name;
+    stats.label_name = dataset.label_name.empty() ? std::string(kLabelColumn) : dataset.label_name;
     for (double label : dataset.labels) ++stats.label_counts[label == 0 ? 0.0 : label];
     auto positives = stats.label_counts.find(1.0);
     size_t positive = positives == stats.label_counts.end() ? 0 : positives->second;

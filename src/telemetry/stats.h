@@ -73,6 +73,7 @@ struct DatasetStats {
 DatasetStats compute_stats(const Dataset& dataset, const StatsOptions& options = {});
 
 // The JSON form (docs/formats/dataset-stats.md). NaN members of empty features become null.
+// Thread-safe.
 nlohmann::json to_json(const DatasetStats& stats);
 
 // Parses and validates the JSON form: every field present with its type, the format and version
@@ -81,16 +82,18 @@ Result<DatasetStats> stats_from_json(const nlohmann::json& json);
 
 // The text of a statistics file: to_json(stats) indented by 2, ending in a newline. Never
 // throws (invalid UTF-8 in a name, which the readers refuse, would be replaced by U+FFFD).
+// Thread-safe.
 std::string format_stats_json(const DatasetStats& stats);
 
-// Where the statistics of `data` live: "<data>.stats.json" beside it.
+// Where the statistics of `data` live: "<data>.stats.json" beside it. Thread-safe.
 std::filesystem::path stats_path_for(const std::filesystem::path& data);
 
-// Writes to_json(stats) to `path` atomically (temp file, fsync, rename). Fails with kIo.
+// Writes format_stats_json(stats) to `path` atomically (temp file, fsync, rename). Fails with
+// kIo. Thread-safe for distinct paths; concurrent writers of one path: the last rename wins.
 Status write_stats(const std::filesystem::path& path, const DatasetStats& stats);
 
 // Reads and validates a statistics file. Fails with kNotFound, kIo or kInvalidArgument, the
-// message naming the path and field.
+// message naming the path and field. Thread-safe.
 Result<DatasetStats> read_stats(const std::filesystem::path& path);
 
 }  // namespace aiotops::telemetry

@@ -1,0 +1,265 @@
+// aiotops train: fit a model (logistic regression, linear SVM, Gaussian naive Bayes or an MLP)
+// on a labelled dataset and write the model file (docs/formats/model.md).
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "apps/aiotops/command.h"
+#include "apps/aiotops/dataset_input.h"
+#include "apps/aiotops/metrics_text.h"
+#include "common/files.h"
+#include "ml/trainer.h"
+#include "sim/time_text.h"
+
+namespace aiotops::cli {
+namespace {
+
+struct TrainFlags {
+  std::string data;
+  std::vector<std::string> features;
+  std::string label;
+  std::string model;
+  std::string out;
+  uint64_t seed = 0;
+  double validation_fraction = 0;
+  double test_fraction = 0;
+  std::vector<std::string> holdout_devices;
+  size_t cv = 0;
+  double c = ml::TrainOptions().c;
+  std::string class_weight = "none";
+  std::string threshold_rule = "max-f1";
+  double target_recall = ml::TrainOptions().target_recall;
+  std::vector<size_t> hidden = ml::MlpOptions().hidden;
+  size_t epochs = ml::MlpOptions().max_epochs;
+  size_t batch_size = ml::MlpOptions().batch_size;
+  double learning_rate = ml::MlpOptions().learning_rate;
+  size_t patience = ml::MlpOptions().patience;
+  std::string split_out;
+  bool skip_bad_rows = false;
+  bool quiet = false;
+  bool json = false;
+};
+
+Result<ml::TrainOptions> train_options(const TrainFlags& flags) {
+  ml::TrainOptions options;
+  auto kind = ml::parse_model_kind(flags.model);
+  if (!kind) return fail(kind.error().with_context("--model"));
+  options.kind = *kind;
+  auto weight = ml::parse_class_weight(flags.class_weight);
+  if (!weight) return fail(weight.error().with_context("--class-weight"));
+  options.class_weight = *weight;
+  auto rule = ml::parse_threshold_rule(flags.threshold_rule);
+  if (!rule) return fail(rule.error().with_context("--threshold-rule"));
+  options.threshold_rule = *rule;
+  options.target_recall = flags.target_recall;
+  options.c = flags.c;
+  options.seed = flags.seed;
+  options.split = {.validation_fraction = flags.validation_fraction,
+                   .test_fraction = flags.test_fraction,
+                   .holdout_devices = flags.holdout_devices,
+                   .cv_folds = flags.cv};
+  options.mlp.hidden = flags.hidden;
+  options.mlp.max_epochs = flags.epochs;
+  options.mlp.batch_size = flags.batch_size;
+  options.mlp.learning_rate = flags.learning_rate;
+  options.mlp.patience = flags.patience;
+  options.tool_version = AIOTOPS_VERSION;
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  options.created =
+      sim::format_utc(std::chrono::duration_cast<std::chrono::seconds>(now).count() * 1000);
+  return options;
+}
+
+// Epoch lines on stderr, at most one a second (and the first), with a time-left estimate that
+// assumes every remaining epoch runs (early stopping can only make it shorter).
+ml::ProgressCallback progress_printer() {
+  auto last = std::make_shared<double>(-1.0);
+  return [last](const ml::Progress& p) {
+    if (*last >= 0 && p.elapsed_seconds - *last < 1.0 && p.epoch < p.max_epochs) return;
+    *last = p.elapsed_seconds;
+    const double per_epoch = p.elapsed_seconds / static_cast<double>(std::max<size_t>(p.epoch, 1));
+    const double left =
+        per_epoch * static_cast<double>(p.max_epochs - std::min(p.epoch, p.max_epochs));
+    std::string line =
+        fmt::format("aiotops train: epoch {}/{}  loss {:.5f}", p.epoch, p.max_epochs, p.train_loss);
+    if (std::isfinite(p.validation_loss)) {
+      line += fmt::format("  validation loss {:.5f}", p.validation_loss);
+    }
+    line += fmt::format("  elapsed {:.1f}s  ETA <= {:.0f}s\n", p.elapsed_seconds, left);
+    std::fputs(line.c_str(), stderr);
+  };
+}
+
+Status write_split(const std::string& path, const ml::Split& split) {
+  const nlohmann::json json = {
+      {"train", split.train}, {"validation", split.validation}, {"test", split.test}};
+  return write_file_atomic(path, json.dump() + "\n");
+}
+
+nlohmann::json summary_json(const TrainFlags& flags, const ml::TrainReport& report,
+                            size_t total_rows) {
+  const ml::ModelMetadata& m = report.model.metadata();
+  const ml::ResourceFigures resources = report.model.resources();
+  return {{"model", flags.out},
+          {"kind", ml::to_string(report.model.classifier().kind())},
+          {"features", m.feature_names},
+          {"label", m.label_name},
+          {"rows",
+           {{"total", total_rows},
+            {"train", m.training.train_rows},
+            {"validation", m.training.validation_rows},
+            {"test", m.training.test_rows}}},
+          {"threshold",
+           {{"value", m.threshold.value},
+            {"rule", m.threshold.rule},
+            {"chosen_on", m.threshold.chosen_on}}},
+          {"metrics", m.metrics},
+          {"fit_seconds", report.fit_seconds},
+          {"parameters", resources.parameters},
+          {"macs", resources.macs},
+          {"model_bytes", resources.model_bytes},
+          {"dataset_sha256", m.training.dataset_sha256}};
+}
+
+void print_summary(const TrainFlags& flags, const ml::TrainReport& report) {
+  const ml::ModelMetadata& m = report.model.metadata();
+  const ml::ResourceFigures resources = report.model.resources();
+  std::string text = fmt::format(
+      "model       {} ({})\nrows        train {}, validation {}, test {}\n"
+      "threshold   {:.4f} ({} on {})\nfit         {:.3f} s\n"
+      "resources   {} parameters, {} MACs, {} bytes\n\n",
+      flags.out, ml::to_string(report.model.classifier().kind()), m.training.train_rows,
+      m.training.validation_rows, m.training.test_rows, m.threshold.value, m.threshold.rule,
+      m.threshold.chosen_on, report.fit_seconds, resources.parameters, resources.macs,
+      resources.model_bytes);
+  std::vector<std::pair<std::string, nlohmann::json>> parts;
+  for (const char* part : {"train", "validation", "test"}) {
+    if (m.metrics.contains(part)) parts.emplace_back(part, m.metrics[part]);
+  }
+  if (m.metrics.contains("cross_validation")) {
+    parts.emplace_back("cv mean", m.metrics["cross_validation"]["mean"]);
+  }
+  text += format_metrics_table(parts);
+  std::fputs(text.c_str(), stdout);
+}
+
+int run_train(const TrainFlags& flags) {
+  auto options = train_options(flags);
+  if (!options) return report_error(options.error());
+  telemetry::ReadOptions read_options;
+  read_options.features = flags.features;
+  read_options.label = flags.label;
+  read_options.skip_bad_rows = flags.skip_bad_rows;
+  auto dataset = read_input("train", flags.data, read_options);
+  if (!dataset) return report_error(dataset.error());
+  if (!flags.quiet) {
+    std::fprintf(stderr, "aiotops train: %zu rows, %zu features, training %s\n", dataset->rows(),
+                 dataset->cols(), flags.model.c_str());
+  }
+  auto report = ml::train_model(*dataset, *options,
+                                flags.quiet ? ml::ProgressCallback() : progress_printer());
+  if (!report) return report_error(report.error().with_context(flags.data));
+  if (!flags.split_out.empty()) {
+    if (auto status = write_split(flags.split_out, report->split); !status) {
+      return report_error(status.error());
+    }
+  }
+  if (auto status = ml::save_model(report->model, flags.out); !status) {
+    return report_error(status.error());
+  }
+  if (flags.json) {
+    std::fputs((summary_json(flags, *report, dataset->rows()).dump() + "\n").c_str(), stdout);
+  } else {
+    print_summary(flags, *report);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& root, Action& run) {
+  auto flags = std::make_shared<TrainFlags>();
+  CLI::App* cmd = root.add_subcommand(
+      "train",
+      "Train a fault classifier on a labelled dataset and write the model file "
+      "(docs/formats/model.md). Features are standardized with statistics of the training rows "
+      "only. Without a split flag every row trains.");
+  cmd->add_option("--data", flags->data, "Dataset: .csv, or .jsonl/.json (JSON lines)")->required();
+  cmd->add_option("--features", flags->features,
+                  "Feature columns, comma-separated, in the model's input order (default: every "
+                  "numeric column except the label, deviceID, timeStamp and fault_type)")
+      ->delimiter(',');
+  cmd->add_option("--label", flags->label,
+                  "Label column, values 0/1 (default: \"label\" if present)");
+  cmd->add_option("--model", flags->model, "Model kind: logistic, svm, naive-bayes or mlp")
+      ->required();
+  cmd->add_option("--out", flags->out, "Model file to write (atomically)")->required();
+  cmd->add_option("--seed", flags->seed, "Seed of the split shuffles and the MLP initialisation")
+      ->capture_default_str();
+  cmd->add_option("--validation-fraction", flags->validation_fraction,
+                  "Fraction of each class held out for validation (threshold choice, MLP early "
+                  "stopping)")
+      ->check(CLI::Range(0.0, 0.99));
+  cmd->add_option("--test-fraction", flags->test_fraction,
+                  "Fraction of each class held out for the test metrics")
+      ->check(CLI::Range(0.0, 0.99));
+  cmd->add_option("--holdout-devices", flags->holdout_devices,
+                  "Devices whose rows form the test part, comma-separated (needs a deviceID "
+                  "column; --validation-fraction then applies to the other rows)")
+      ->delimiter(',');
+  cmd->add_option("--cv", flags->cv,
+                  "K-fold stratified cross-validation report (K >= 2), then train on every row")
+      ->check(CLI::Range(size_t{2}, size_t{1000}));
+  cmd->add_option("--C", flags->c,
+                  "Inverse L2 regularization strength of logistic and svm (as scikit-learn's C)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--class-weight", flags->class_weight,
+                  "balanced (weigh each class by n / (2 n_class)) or none")
+      ->capture_default_str();
+  cmd->add_option("--threshold-rule", flags->threshold_rule,
+                  "How the decision threshold is chosen, on validation rows if any, else on "
+                  "training rows: max-f1 or target-recall")
+      ->capture_default_str();
+  cmd->add_option("--target-recall", flags->target_recall,
+                  "Recall the target-recall rule must reach, in (0, 1]")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--hidden", flags->hidden,
+                  "MLP hidden layer sizes, comma-separated (the reference network: 50,40)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--epochs", flags->epochs, "MLP: most passes over the training rows")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1000000}));
+  cmd->add_option("--batch-size", flags->batch_size, "MLP: rows per Adam mini-batch")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+  cmd->add_option("--learning-rate", flags->learning_rate, "MLP: Adam step size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--patience", flags->patience,
+                  "MLP: stop after this many epochs without improvement of the validation loss "
+                  "(training loss without validation rows)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1000000}));
+  cmd->add_option("--split-out", flags->split_out,
+                  "Also write the row indices (0-based data rows) of each part as JSON "
+                  "{\"train\": [...], \"validation\": [...], \"test\": [...]}");
+  cmd->add_flag("--skip-bad-rows", flags->skip_bad_rows,
+                "Skip rows with a wrong field count or a bad value and report them on stderr, "
+                "instead of failing on the first");
+  cmd->add_flag("--quiet", flags->quiet, "No progress lines on stderr");
+  cmd->add_flag("--json", flags->json,
+                "Print one JSON object on stdout: model path, kind, rows, threshold, metrics per "
+                "part, fit_seconds (the fit alone), parameters, macs, model_bytes");
+  cmd->callback([flags, &run] { run = [flags] { return run_train(*flags); }; });
+}
+
+}  // namespace aiotops::cli

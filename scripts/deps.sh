@@ -12,6 +12,8 @@ packages=(
   # libraries
   libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev libeigen3-dev
   nlohmann-json3-dev libsodium-dev
+  # model files (.tflite flatbuffers: flatc at build time, headers)
+  flatbuffers-compiler libflatbuffers-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # independent reference implementations for numerical checks

@@ -20,7 +20,7 @@ FleetOptions fleet_with_faults(bool esp32_fft) {
   FleetOptions options;
   options.devices = 4;
   options.duration = std::chrono::hours(5);
-  options.interval = std::chrono::seconds(esp32_fft ? 10 : 2);
+  options.interval = std::chrono::seconds(esp32_fft ? 20 : 2);
   options.seed = 2024;
   options.esp32_fft = esp32_fft;
   for (const char* text : {"motor-1:bearing-wear@1h", "motor-2:cooling-failure@1h",

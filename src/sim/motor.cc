@@ -15,6 +15,8 @@ constexpr double kElectricalCurrent = 0.08;    // current rise of a full electri
 constexpr double kElectricalLoss = 0.25;       // extra losses of a full electrical fault, / rated
 constexpr double kCopperReferenceC = 75.0;     // winding temperature of the rated losses
 constexpr double kCopperInverseAlpha = 234.5;  // copper resistance ~ (234.5 + T)
+// A reading shows a spike when one falls in the second before it, whatever the interval.
+constexpr double kSpikeWindowS = 1.0;
 constexpr double kMinLoad = 0.1;
 constexpr double kMaxLoad = 1.2;
 
@@ -88,7 +90,7 @@ const MotorPhysics& Motor::step(double elapsed_s, const Environment& environment
       std::hypot(magnetizing, active) * (1.0 + kElectricalCurrent * faults.electrical);
   s.spike = 1.0;
   if (faults.spike_rate_per_s > 0.0 &&
-      rng.bernoulli(1.0 - std::exp(-faults.spike_rate_per_s * interval_s_))) {
+      rng.bernoulli(1.0 - std::exp(-faults.spike_rate_per_s * kSpikeWindowS))) {
     s.spike = rng.uniform(1.4, 2.2);
   }
   s.current_ma = p.rated_current_ma * relative_current * s.spike;

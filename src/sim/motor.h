@@ -52,7 +52,8 @@ struct MotorFaults {
   double thermal_resistance = 1.0;  // factor on thermal resistance (and time constant)
   double added_imbalance = 0.0;     // imbalance added, in multiples of the baseline
   double electrical = 0.0;          // electrical fault severity, 0..1
-  double spike_rate_per_s = 0.0;    // rate of current spikes, 1/s
+  double spike_rate_per_s = 0.0;    // rate of current spikes, 1/s (seen by a reading when
+                                    // one falls in the second before it)
 };
 
 // The true physical state after a step (before any sensor).

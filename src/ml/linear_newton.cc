@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <vector>
 
 #include <Eigen/Cholesky>
 
@@ -13,6 +15,11 @@ constexpr Eigen::Index kBlockRows = 1024;
 // Armijo sufficient-decrease constant and the most halvings of a step before giving up.
 constexpr double kArmijo = 1e-4;
 constexpr int kMaxHalvings = 40;
+// Problems of at least kWarmStartStride * kMinWarmStartRows rows are first solved on every
+// kWarmStartStride-th row: that optimum is within sampling error of the full one, so the
+// full-data passes (the cost) drop from about seven to three or four.
+constexpr Eigen::Index kWarmStartStride = 16;
+constexpr Eigen::Index kMinWarmStartRows = 4096;
 
 // Objective, gradient and Hessian over (w, b); the bias is the last coordinate.
 struct Derivatives {
@@ -22,6 +29,8 @@ struct Derivatives {
 };
 
 // One pass over the rows per evaluate(); owns the block buffers so a pass does not allocate.
+// The transcendental parts run vectorized over a block (Eigen); the gradient and the lower
+// triangle of the Hessian are accumulated row by row in one sweep over the block's rows.
 class Evaluator {
  public:
   Evaluator(const Matrix& x, std::span<const double> targets, std::span<const double> weights,
@@ -35,68 +44,91 @@ class Evaluator {
         first_(kBlockRows),
         second_(kBlockRows),
         scratch_(kBlockRows),
-        scaled_(kBlockRows, x.cols()) {}
+        gradient_(static_cast<size_t>(x.cols()) + 1),
+        packed_hessian_(packed_size(static_cast<size_t>(x.cols()) + 1)) {}
 
   // Fills `out` with the regularized objective and its first and second derivatives at (w, b).
   void evaluate(const Vector& w, double b, Derivatives& out) {
     const Eigen::Index d = x_.cols();
-    out.objective = 0;
-    out.gradient.setZero(d + 1);
-    out.hessian.setZero(d + 1, d + 1);
+    double objective = 0;
+    std::fill(gradient_.begin(), gradient_.end(), 0.0);
+    std::fill(packed_hessian_.begin(), packed_hessian_.end(), 0.0);
     for (Eigen::Index start = 0; start < x_.rows(); start += kBlockRows) {
       const Eigen::Index n = std::min(kBlockRows, x_.rows() - start);
-      accumulate_block(start, n, w, b, out);
+      objective += block_derivatives(start, n, w, b);
+      accumulate_block(start, n);
     }
-    out.objective += 0.5 * l2_ * w.squaredNorm();
+    out.objective = objective + 0.5 * l2_ * w.squaredNorm();
+    out.gradient = Eigen::Map<const Vector>(gradient_.data(), d + 1);
     out.gradient.head(d) += l2_ * w;
+    out.hessian.resize(d + 1, d + 1);
+    for (Eigen::Index a = 0, k = 0; a <= d; ++a) {
+      for (Eigen::Index c = 0; c <= a; ++c, ++k) {
+        out.hessian(a, c) = out.hessian(c, a) = packed_hessian_[static_cast<size_t>(k)];
+      }
+    }
     out.hessian.topLeftCorner(d, d).diagonal().array() += l2_;
-    // Only the lower triangle of the feature block was accumulated.
-    out.hessian.topLeftCorner(d, d).triangularView<Eigen::StrictlyUpper>() =
-        out.hessian.topLeftCorner(d, d).transpose();
-    out.hessian.row(d).head(d) = out.hessian.col(d).head(d).transpose();
   }
 
  private:
-  void accumulate_block(Eigen::Index start, Eigen::Index n, const Vector& w, double b,
-                        Derivatives& out) {
-    const Eigen::Index d = x_.cols();
-    auto xb = x_.middleRows(start, n);
+  static size_t packed_size(size_t n) { return n * (n + 1) / 2; }
+
+  // Sets first_ and second_ (weighted d loss/dz and d2 loss/dz2) of rows [start, start + n) and
+  // returns their weighted loss.
+  double block_derivatives(Eigen::Index start, Eigen::Index n, const Vector& w, double b) {
     auto z = z_.head(n);
     auto t = targets_.segment(start, n);
     auto s = weights_.segment(start, n);
     auto first = first_.head(n);
     auto second = second_.head(n);
     auto scratch = scratch_.head(n);
-    z.matrix().noalias() = xb * w;
+    z.matrix().noalias() = x_.middleRows(start, n) * w;
     z += b;
     switch (loss_) {
       case LinearLoss::kLogistic: {
         // e = exp(-|z|); p = sigmoid(z) is 1/(1+e) for z >= 0 and e/(1+e) otherwise;
-        // p(1-p) = e/(1+e)^2 on both sides; log(1+exp(z)) = max(z,0) + log1p(e).
+        // p(1-p) = e/(1+e)^2 on both sides; log(1+exp(z)) = max(z,0) + log(1+e).
         scratch = (-z.abs()).exp();
-        out.objective += (s * (z.max(0.0) + scratch.log1p() - t * z)).sum();
         second = 1.0 / (1.0 + scratch);
+        const double loss = (s * (z.max(0.0) - second.log() - t * z)).sum();
         first = s * ((z >= 0.0).select(second, scratch * second) - t);
         second = s * scratch * second.square();
-        break;
+        return loss;
       }
       case LinearLoss::kSquaredHinge: {
         // y = 2t - 1; margin m = max(0, 1 - y z); loss m^2, d/dz = -2 y m, d2/dz2 = 2 [m > 0].
         scratch = (1.0 - (2.0 * t - 1.0) * z).max(0.0);
-        out.objective += (s * scratch.square()).sum();
         first = -2.0 * s * (2.0 * t - 1.0) * scratch;
         second = 2.0 * s * (scratch > 0.0).cast<double>();
-        break;
+        return (s * scratch.square()).sum();
       }
     }
-    out.gradient.head(d).noalias() += xb.transpose() * first.matrix();
-    out.gradient(d) += first.sum();
-    auto scaled = scaled_.topRows(n);
-    scaled = xb.array().colwise() * second;
-    out.hessian.topLeftCorner(d, d).triangularView<Eigen::Lower>() +=
-        xb.transpose() * scaled.matrix();
-    out.hessian.col(d).head(d).noalias() += xb.transpose() * second.matrix();
-    out.hessian(d, d) += second.sum();
+    return 0;
+  }
+
+  // Adds the block's rows to the gradient and the packed lower-triangular Hessian over
+  // (x, 1): one sweep over the rows, accumulators in locals.
+  void accumulate_block(Eigen::Index start, Eigen::Index n) {
+    const size_t d = static_cast<size_t>(x_.cols());
+    double* gradient = gradient_.data();
+    double* hessian = packed_hessian_.data();
+    const double* first = first_.data();
+    const double* second = second_.data();
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double* row = x_.row(start + i).data();
+      const double f = first[i];
+      const double h = second[i];
+      size_t k = 0;
+      for (size_t a = 0; a < d; ++a) {
+        gradient[a] += f * row[a];
+        const double ha = h * row[a];
+        for (size_t c = 0; c <= a; ++c) hessian[k++] += ha * row[c];
+      }
+      // The bias row of the Hessian: x_a * 1, then 1 * 1.
+      for (size_t c = 0; c < d; ++c) hessian[k++] += h * row[c];
+      hessian[k] += h;
+      gradient[d] += f;
+    }
   }
 
   const Matrix& x_;
@@ -105,7 +137,8 @@ class Evaluator {
   LinearLoss loss_;
   double l2_;
   Eigen::ArrayXd z_, first_, second_, scratch_;
-  Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> scaled_;
+  std::vector<double> gradient_;
+  std::vector<double> packed_hessian_;
 };
 
 // Solves hessian * step = -gradient, adding a growing ridge when the Hessian is singular
@@ -142,6 +175,28 @@ Status check_inputs(const Matrix& x, std::span<const double> targets,
   return {};
 }
 
+// The fit on every kWarmStartStride-th row, its loss standing for all rows (l2 scaled down by
+// the stride); nothing for small problems or when the sample has no weight.
+std::optional<LinearFit> warm_start(const Matrix& x, std::span<const double> targets,
+                                    std::span<const double> weights, LinearLoss loss, double l2,
+                                    const NewtonOptions& options) {
+  if (x.rows() < kWarmStartStride * kMinWarmStartRows) return std::nullopt;
+  const Eigen::Index rows = (x.rows() + kWarmStartStride - 1) / kWarmStartStride;
+  Matrix sample(rows, x.cols());
+  std::vector<double> sample_targets(static_cast<size_t>(rows));
+  std::vector<double> sample_weights(static_cast<size_t>(rows));
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    const auto source = static_cast<size_t>(i * kWarmStartStride);
+    sample.row(i) = x.row(i * kWarmStartStride);
+    sample_targets[static_cast<size_t>(i)] = targets[source];
+    sample_weights[static_cast<size_t>(i)] = weights[source];
+  }
+  auto fit = fit_linear_newton(sample, sample_targets, sample_weights, loss,
+                               l2 / static_cast<double>(kWarmStartStride), options);
+  if (!fit || !fit->weights.allFinite() || !std::isfinite(fit->bias)) return std::nullopt;
+  return std::move(*fit);
+}
+
 }  // namespace
 
 Result<LinearFit> fit_linear_newton(const Matrix& x, std::span<const double> targets,
@@ -162,7 +217,10 @@ Result<LinearFit> fit_linear_newton(const Matrix& x, std::span<const double> tar
   Evaluator evaluator(x, targets, weights, loss, l2);
   Vector w = Vector::Zero(d);
   double b = 0;
-  if (loss == LinearLoss::kLogistic) {
+  if (auto start = warm_start(x, targets, weights, loss, l2, options)) {
+    w = std::move(start->weights);
+    b = start->bias;
+  } else if (loss == LinearLoss::kLogistic) {
     // Start at the weighted base rate: saves a few iterations on imbalanced data.
     const double rate = std::clamp(weighted_target / total_weight, 1e-12, 1 - 1e-12);
     b = std::log(rate / (1 - rate));

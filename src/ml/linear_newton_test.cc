@@ -71,6 +71,17 @@ TEST_P(LinearNewtonTest, WeightTwoEqualsADuplicatedRow) {
   EXPECT_NEAR(a->bias, b->bias, 1e-9);
 }
 
+TEST_P(LinearNewtonTest, LargeProblemsStartFromASubsampleFit) {
+  // 70000 rows: solved first on every 16th row, then a few full-data steps reach the optimum.
+  auto data = make_linear_data(70000, {0.8, -0.4, 1.2}, -1.0, false, 14);
+  auto fit = fit_linear_newton(data.x, data.labels, data.weights, GetParam(), 1.0);
+  ASSERT_TRUE(fit.has_value()) << fit.error().message();
+  EXPECT_TRUE(fit->converged);
+  EXPECT_LE(fit->iterations, 4u);
+  const Vector g = reference_gradient(data.x, data.labels, data.weights, GetParam(), 1.0, *fit);
+  EXPECT_LT(g.cwiseAbs().maxCoeff(), 1e-4);
+}
+
 INSTANTIATE_TEST_SUITE_P(Losses, LinearNewtonTest,
                          ::testing::Values(LinearLoss::kLogistic, LinearLoss::kSquaredHinge),
                          [](const auto& info) {

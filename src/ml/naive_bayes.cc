@@ -11,11 +11,10 @@
 namespace aiotops::ml {
 namespace {
 
-constexpr Eigen::Index kBlockRows = 1024;
-
-// Per-class weighted sums of (x - shift) and (x - shift)^2, plus unweighted totals for the
-// overall variance that sets the smoothing (as GaussianNB, which ignores the weights there).
-// The shift (the first row) keeps the one-pass variance free of cancellation.
+// Weighted sums of (x - shift) and (x - shift)^2 over all rows and over the label-1 rows (label 0
+// is the difference), plus unweighted totals for the overall variance that sets the smoothing
+// (as GaussianNB, which ignores the weights there). The shift (the first row) keeps the one-pass
+// variance free of cancellation.
 struct Moments {
   std::array<double, 2> weight{};
   std::array<Vector, 2> sum, square_sum;
@@ -24,36 +23,42 @@ struct Moments {
 
 Moments accumulate(const Matrix& x, std::span<const double> labels, std::span<const double> weights,
                    const Vector& shift) {
-  const Eigen::Index d = x.cols();
-  Moments m;
-  for (int c = 0; c < 2; ++c) {
-    m.sum[c].setZero(d);
-    m.square_sum[c].setZero(d);
-  }
-  m.total_sum.setZero(d);
-  m.total_square_sum.setZero(d);
-  Eigen::Map<const Eigen::ArrayXd> label(labels.data(), x.rows());
-  Eigen::Map<const Eigen::ArrayXd> weight(weights.data(), x.rows());
-  Matrix centered(kBlockRows, d), squared(kBlockRows, d);
-  std::array<Vector, 2> class_weight{Vector(kBlockRows), Vector(kBlockRows)};
-  for (Eigen::Index start = 0; start < x.rows(); start += kBlockRows) {
-    const Eigen::Index n = std::min(kBlockRows, x.rows() - start);
-    auto xc = centered.topRows(n);
-    auto xs = squared.topRows(n);
-    xc = x.middleRows(start, n).rowwise() - shift.transpose();
-    xs = xc.array().square();
-    const auto is_positive = (label.segment(start, n) > 0.5).cast<double>();
-    class_weight[1].head(n) = weight.segment(start, n) * is_positive;
-    class_weight[0].head(n) = weight.segment(start, n) - class_weight[1].head(n).array();
-    for (int c = 0; c < 2; ++c) {
-      const auto w = class_weight[c].head(n);
-      m.weight[c] += w.sum();
-      m.sum[c].noalias() += xc.transpose() * w;
-      m.square_sum[c].noalias() += xs.transpose() * w;
+  const auto d = static_cast<size_t>(x.cols());
+  // Six running sums per feature, side by side: all rows weighted, label-1 rows weighted, and
+  // all rows unweighted, each of (x - shift) and (x - shift)^2.
+  std::vector<double> sums(6 * d, 0.0);
+  double* all = sums.data();
+  double* all_sq = all + d;
+  double* positive = all_sq + d;
+  double* positive_sq = positive + d;
+  double* plain = positive_sq + d;
+  double* plain_sq = plain + d;
+  double weight = 0, positive_weight = 0;
+  for (Eigen::Index r = 0; r < x.rows(); ++r) {
+    const double* row = x.row(r).data();
+    const double w = weights[static_cast<size_t>(r)];
+    const double pw = labels[static_cast<size_t>(r)] > 0.5 ? w : 0.0;
+    weight += w;
+    positive_weight += pw;
+    for (size_t a = 0; a < d; ++a) {
+      const double v = row[a] - shift(static_cast<Eigen::Index>(a));
+      all[a] += w * v;
+      all_sq[a] += w * v * v;
+      positive[a] += pw * v;
+      positive_sq[a] += pw * v * v;
+      plain[a] += v;
+      plain_sq[a] += v * v;
     }
-    m.total_sum += xc.colwise().sum().transpose();
-    m.total_square_sum += xs.colwise().sum().transpose();
   }
+  auto vec = [d](const double* p) {
+    return Vector(Eigen::Map<const Vector>(p, static_cast<Eigen::Index>(d)));
+  };
+  Moments m;
+  m.weight = {weight - positive_weight, positive_weight};
+  m.sum = {vec(all) - vec(positive), vec(positive)};
+  m.square_sum = {vec(all_sq) - vec(positive_sq), vec(positive_sq)};
+  m.total_sum = vec(plain);
+  m.total_square_sum = vec(plain_sq);
   return m;
 }
 

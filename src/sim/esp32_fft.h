@@ -3,6 +3,7 @@
 // FFT, and the frequency of the largest spectral peak. Here the 64 samples are synthesised from
 // the motor's physical state (mains harmonics for current, rotation, magnetic, structural and
 // bearing-defect tones for vibration, hum plus radiated vibration for sound) with ADC noise.
+// Functions are thread-safe for distinct Rng objects.
 
 #include <complex>
 #include <cstddef>

@@ -2,6 +2,7 @@
 // The resolved fault schedule of a run: every fault event with its onset, label time and
 // parameters, from scheduled specs and random onsets. Severity rises linearly from 0 at onset to
 // 1 after ramp_s; a motor fault's label flips when severity reaches label_severity.
+// Every function here is pure and thread-safe; the schedule owns its events.
 
 #include <cstdint>
 #include <optional>

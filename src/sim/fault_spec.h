@@ -1,6 +1,7 @@
 #pragma once
 // Fault modes and how a user asks for them: scheduled faults ("motor-3:bearing-wear@2h"),
 // random onsets by rate ("0.5/h") and the modes random onsets choose from.
+// Every function here is pure and thread-safe.
 
 #include <array>
 #include <chrono>

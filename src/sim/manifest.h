@@ -13,7 +13,7 @@ namespace aiotops::sim {
 
 inline constexpr int kManifestVersion = 1;
 
-// "<out>.faults.json" beside the data file.
+// "<out>.faults.json" beside the data file. Pure.
 std::filesystem::path manifest_path(const std::filesystem::path& out);
 
 // The manifest as pretty-printed JSON text (ends with a newline). Thread-safe.

@@ -44,6 +44,7 @@ struct MotorParams {
 };
 
 // Per-motor variation: every field drawn from its documented range (docs/formats/sim.md).
+// Thread-safe for distinct Rng objects.
 MotorParams draw_motor_params(Rng& rng);
 
 // Fault effects at one instant; the defaults are a healthy motor.

@@ -1,6 +1,7 @@
 #pragma once
 // The motor's four sensors as raw physical readings: calibration error per motor, slow drift,
 // noise. Feature order is telemetry::kMotorFeatures: current, temperature, vibration, sound.
+// Functions are thread-safe for distinct Rng objects.
 
 #include <array>
 #include <cstddef>

@@ -1,5 +1,6 @@
 #pragma once
 // Times and rates as written on the command line and in summaries.
+// Every function here is pure and thread-safe.
 
 #include <chrono>
 #include <cstdint>

@@ -50,7 +50,7 @@ struct GraphMetadata {
 struct Graph {
   TensorType type = TensorType::kFloat32;
   size_t inputs = 0;
-  QuantParams input;  // int8 graphs: quantization of the raw input features
+  QuantParams input;               // int8 graphs: quantization of the raw input features
   std::vector<DenseLayer> layers;  // the last layer has one output: the logit
   // int8 graphs: LOGISTIC's output in TFLite's int8 scheme.
   QuantParams output{1.0f / 256.0f, -128};

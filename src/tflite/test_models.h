@@ -4,6 +4,8 @@
 // temperature in K, speed in rpm, torque in Nm), so that folding it meets realistic offsets;
 // kCentered has the same spreads around small means.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "ml/model_file.h"
 #include "ml/naive_bayes.h"
 #include "tflite/graph.h"
+#include "tflite/lower.h"
 
 namespace aiotops::tflite::testing {
 
@@ -100,6 +103,51 @@ inline ml::Model naive_bayes_model() {
     classes.variance[c] = Eigen::Vector4d(1, 1, 1, 1);
   }
   return make_model(std::make_unique<ml::NaiveBayes>(classes));
+}
+
+// The lowered float graph of `model`; aborts the test binary when lowering fails.
+inline Graph float_graph(const ml::Model& model) {
+  auto graph = lower_to_graph(model, LowerOptions{.model_name = "motor", .model_version = "3"});
+  if (!graph) {
+    ADD_FAILURE() << graph.error().message();
+    std::abort();
+  }
+  return std::move(*graph);
+}
+
+// An int8 graph with the float graph's shape for the file-format tests: weights quantized
+// symmetrically (per tensor or per output channel), biases in the accumulator's scale, and fixed
+// activation parameters. Its scores are not meant to be accurate (src/quant calibrates).
+inline Graph int8_graph(const Graph& float_graph, bool per_channel) {
+  Graph graph = float_graph;
+  graph.type = TensorType::kInt8;
+  graph.input = {0.5f, -3};
+  float input_scale = graph.input.scale;
+  for (DenseLayer& layer : graph.layers) {
+    const size_t groups = per_channel ? layer.outputs : 1;
+    const size_t per_group = layer.weights.size() / groups;
+    layer.weight_scales.clear();
+    for (size_t g = 0; g < groups; ++g) {
+      float largest = 1e-6f;
+      for (size_t k = g * per_group; k < (g + 1) * per_group; ++k) {
+        largest = std::max(largest, std::abs(layer.weights[k]));
+      }
+      layer.weight_scales.push_back(largest / 127.0f);
+    }
+    for (size_t k = 0; k < layer.weights.size(); ++k) {
+      layer.weights_q.push_back(
+          static_cast<int8_t>(std::lround(layer.weights[k] / layer.weight_scales[k / per_group])));
+    }
+    for (size_t o = 0; o < layer.outputs; ++o) {
+      const float scale = input_scale * layer.weight_scales[per_channel ? o : 0];
+      layer.bias_q.push_back(static_cast<int32_t>(std::lround(layer.bias[o] / scale)));
+    }
+    layer.output = {0.25f, layer.activation == Activation::kRelu ? -128 : 5};
+    input_scale = layer.output.scale;
+    layer.weights.clear();
+    layer.bias.clear();
+  }
+  return graph;
 }
 
 // Raw rows around the training distribution: mean + k * scale, k uniform in [-3, 3].

@@ -1,0 +1,109 @@
+#include "tflite/metadata.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ml/json_fields.h"
+
+namespace aiotops::tflite {
+namespace {
+
+// The double whose shortest decimal form is the float's: 0.35f is written 0.35, not
+// 0.3499999940395355.
+double shortest(float value) {
+  const std::string text = fmt::format("{}", value);
+  return std::strtod(text.c_str(), nullptr);
+}
+
+Result<std::vector<std::string>> string_array_field(const nlohmann::json& object,
+                                                    std::string_view name) {
+  const auto it = object.find(name);
+  if (it == object.end() || !it->is_array()) {
+    return fail(ErrorCode::kCorrupt, "field '{}' is missing or not an array", name);
+  }
+  std::vector<std::string> values;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const nlohmann::json& value = (*it)[i];
+    if (!value.is_string()) {
+      return fail(ErrorCode::kCorrupt, "field '{}[{}]' is not a string", name, i);
+    }
+    values.push_back(value.get<std::string>());
+  }
+  return values;
+}
+
+Status read_alert_levels(const nlohmann::json& object, GraphMetadata& metadata) {
+  const auto it = object.find("alert_levels");
+  if (it == object.end() || !it->is_array()) {
+    return fail(ErrorCode::kCorrupt, "field 'alert_levels' is missing or not an array");
+  }
+  for (size_t i = 0; i < it->size(); ++i) {
+    const std::string path = fmt::format("alert_levels[{}]", i);
+    const nlohmann::json& level = (*it)[i];
+    if (auto status = ml::expect_object(level, path); !status) return status;
+    auto name = ml::string_field(level, path, "name");
+    if (!name) return fail(name.error());
+    auto from = ml::number_field(level, path, "from");
+    if (!from) return fail(from.error());
+    metadata.alert_level_names.push_back(std::move(*name));
+    metadata.alert_level_from.push_back(static_cast<float>(*from));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string metadata_to_json(const GraphMetadata& metadata) {
+  nlohmann::json levels = nlohmann::json::array();
+  for (size_t i = 0; i < metadata.alert_level_names.size(); ++i) {
+    const float from = i < metadata.alert_level_from.size() ? metadata.alert_level_from[i] : 0.0f;
+    levels.push_back({{"name", metadata.alert_level_names[i]}, {"from", shortest(from)}});
+  }
+  const nlohmann::json document = {
+      {"format", kMetadataFormat},          {"format_version", kMetadataFormatVersion},
+      {"model_name", metadata.model_name},  {"model_version", metadata.model_version},
+      {"features", metadata.feature_names}, {"threshold", shortest(metadata.threshold)},
+      {"alert_levels", std::move(levels)},  {"dataset_sha256", metadata.dataset_sha256},
+  };
+  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<GraphMetadata> metadata_from_json(std::string_view json) {
+  const nlohmann::json document = nlohmann::json::parse(json, nullptr, false);
+  if (document.is_discarded()) return fail(ErrorCode::kCorrupt, "metadata is not valid JSON");
+  if (auto status = ml::expect_object(document, ""); !status) return fail(status.error());
+  auto format = ml::string_field(document, "", "format");
+  if (!format) return fail(format.error());
+  if (*format != kMetadataFormat) {
+    return fail(ErrorCode::kCorrupt, "field 'format' is '{}', expected '{}'", *format,
+                kMetadataFormat);
+  }
+  auto version = ml::count_field(document, "", "format_version");
+  if (!version) return fail(version.error());
+  if (*version != static_cast<uint64_t>(kMetadataFormatVersion)) {
+    return fail(ErrorCode::kCorrupt, "field 'format_version' is {}, this build reads {}", *version,
+                kMetadataFormatVersion);
+  }
+  GraphMetadata metadata;
+  auto name = ml::string_field(document, "", "model_name");
+  if (!name) return fail(name.error());
+  metadata.model_name = std::move(*name);
+  auto model_version = ml::string_field(document, "", "model_version");
+  if (!model_version) return fail(model_version.error());
+  metadata.model_version = std::move(*model_version);
+  auto features = string_array_field(document, "features");
+  if (!features) return fail(features.error());
+  metadata.feature_names = std::move(*features);
+  auto threshold = ml::number_field(document, "", "threshold");
+  if (!threshold) return fail(threshold.error());
+  metadata.threshold = static_cast<float>(*threshold);
+  if (auto status = read_alert_levels(document, metadata); !status) return fail(status.error());
+  auto hash = ml::string_field(document, "", "dataset_sha256");
+  if (!hash) return fail(hash.error());
+  metadata.dataset_sha256 = std::move(*hash);
+  return metadata;
+}
+
+}  // namespace aiotops::tflite

@@ -10,9 +10,9 @@
 #include <fmt/format.h>
 
 #include "apps/aiotops/command.h"
+#include "apps/aiotops/dataset_input.h"
 #include "common/duration.h"
 #include "sim/time_text.h"
-#include "telemetry/csv_reader.h"
 #include "telemetry/stats.h"
 
 namespace aiotops::cli {
@@ -27,16 +27,6 @@ struct StatsFlags {
   std::string out;
   bool json = false;
 };
-
-void print_bad_rows(const std::string& data, const telemetry::BadRowReport& report) {
-  if (report.rows_skipped == 0) return;
-  std::fprintf(stderr, "aiotops stats: %s: skipped %zu of %zu rows\n", data.c_str(),
-               report.rows_skipped, report.rows_read);
-  for (const auto& [reason, count] : report.skipped_by_reason) {
-    std::fprintf(stderr, "  %zu %s\n", count, reason.c_str());
-  }
-  for (const auto& example : report.examples) std::fprintf(stderr, "  e.g. %s\n", example.c_str());
-}
 
 std::string number(double value) { return fmt::format("{:.6g}", value); }
 
@@ -75,10 +65,8 @@ int run_stats(const StatsFlags& flags) {
   options.features = flags.features;
   options.label = flags.label;
   options.skip_bad_rows = flags.skip_bad_rows;
-  telemetry::BadRowReport report;
-  auto data = telemetry::read_dataset(flags.data, options, &report);
+  auto data = read_input("stats", flags.data, options);
   if (!data) return report_error(data.error());
-  print_bad_rows(flags.data, report);
   telemetry::StatsOptions stats_options;
   stats_options.histogram_bins = flags.bins;
   telemetry::DatasetStats stats = telemetry::compute_stats(*data, stats_options);

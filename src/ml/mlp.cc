@@ -570,14 +570,16 @@ Result<std::unique_ptr<Classifier>> train_mlp(const Matrix& x, std::span<const d
       adam.step(params, gradient);
     }
     const double train_loss = loss_sum / static_cast<double>(rows);
-    if (!std::isfinite(train_loss)) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "mlp training diverged in epoch {} (loss {}); lower learning_rate", epoch,
-                  train_loss);
-    }
     const double validation_loss =
         x_validation ? network.mean_cross_entropy(params.data(), *x_validation, y_validation)
                      : kNaN;
+    if (!std::isfinite(train_loss) || (x_validation && !std::isfinite(validation_loss))) {
+      const bool train_finite = std::isfinite(train_loss);
+      return fail(ErrorCode::kInvalidArgument,
+                  "mlp training diverged in epoch {} ({} loss is {}); lower learning_rate", epoch,
+                  train_finite ? "validation" : "training",
+                  train_finite ? validation_loss : train_loss);
+    }
     if (progress) {
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_time;
       progress(Progress{epoch, options.max_epochs, train_loss, validation_loss, elapsed.count()});

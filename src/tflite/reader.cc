@@ -1,6 +1,7 @@
 #include "tflite/reader.h"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cstring>
 
@@ -12,12 +13,20 @@
 namespace aiotops::tflite {
 namespace {
 
+static_assert(std::endian::native == std::endian::little,
+              "TFLite files are little-endian; this reader copies their values as they are");
+
 namespace fb = ::flatbuffers;
 namespace tfl = ::tflite;
 
+// The values of a verified vector, copied bytewise: the verifier checks only the 4-byte
+// alignment of a vector's length, so the elements of an int64 vector may be misaligned.
 template <typename T>
 std::vector<T> copy_vector(const fb::Vector<T>* v) {
-  return v == nullptr ? std::vector<T>() : std::vector<T>(v->begin(), v->end());
+  if (v == nullptr || v->size() == 0) return {};
+  std::vector<T> values(v->size());
+  std::memcpy(values.data(), v->Data(), values.size() * sizeof(T));
+  return values;
 }
 
 std::string identifier_text(std::string_view bytes) {

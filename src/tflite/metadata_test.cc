@@ -1,0 +1,74 @@
+#include "tflite/metadata.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace aiotops::tflite {
+namespace {
+
+GraphMetadata sample() {
+  GraphMetadata m;
+  m.model_name = "motor \"7\"";
+  m.model_version = "2.1";
+  m.feature_names = {"air_temperature_k", "torque_nm"};
+  m.threshold = 0.35f;
+  m.alert_level_names = {"no-fault", "potential-failure"};
+  m.alert_level_from = {0.0f, 0.7f};
+  m.dataset_sha256 = std::string(64, 'e');
+  return m;
+}
+
+TEST(MetadataTest, RoundTrips) {
+  const GraphMetadata m = sample();
+  auto back = metadata_from_json(metadata_to_json(m));
+  ASSERT_TRUE(back.has_value()) << back.error().message();
+  EXPECT_EQ(back->model_name, m.model_name);
+  EXPECT_EQ(back->model_version, m.model_version);
+  EXPECT_EQ(back->feature_names, m.feature_names);
+  EXPECT_EQ(back->threshold, m.threshold);
+  EXPECT_EQ(back->alert_level_names, m.alert_level_names);
+  EXPECT_EQ(back->alert_level_from, m.alert_level_from);
+  EXPECT_EQ(back->dataset_sha256, m.dataset_sha256);
+}
+
+TEST(MetadataTest, DocumentFieldsAndShortestFloats) {
+  const auto json = nlohmann::json::parse(metadata_to_json(sample()));
+  EXPECT_EQ(json["format"], "aiotops-tflite-metadata");
+  EXPECT_EQ(json["format_version"], 1);
+  EXPECT_EQ(json["features"][1], "torque_nm");
+  EXPECT_EQ(json["alert_levels"][1]["name"], "potential-failure");
+  EXPECT_EQ(json["dataset_sha256"], std::string(64, 'e'));
+  // 0.35f is written as 0.35, not as the double nearest to the float.
+  const std::string text = metadata_to_json(sample());
+  const size_t at = text.find("\"threshold\":0.35");
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_TRUE(text[at + 16] == ',' || text[at + 16] == '}') << text;
+  EXPECT_EQ(json["alert_levels"][1]["from"].get<double>(), 0.7);
+}
+
+TEST(MetadataTest, RejectsBadDocuments) {
+  const auto expect_corrupt = [](std::string_view text, std::string_view part) {
+    auto m = metadata_from_json(text);
+    ASSERT_FALSE(m.has_value()) << text;
+    EXPECT_EQ(m.error().code(), ErrorCode::kCorrupt);
+    EXPECT_NE(m.error().message().find(part), std::string::npos) << m.error().message();
+  };
+  expect_corrupt("", "not valid JSON");
+  expect_corrupt("[1]", "not an object");
+  expect_corrupt(R"({"format": "aiotops-model"})", "field 'format' is 'aiotops-model'");
+  auto json = nlohmann::json::parse(metadata_to_json(sample()));
+  json["format_version"] = 2;
+  expect_corrupt(json.dump(), "field 'format_version' is 2");
+  json = nlohmann::json::parse(metadata_to_json(sample()));
+  json["features"][0] = 5;
+  expect_corrupt(json.dump(), "field 'features[0]' is not a string");
+  json = nlohmann::json::parse(metadata_to_json(sample()));
+  json["alert_levels"][1].erase("from");
+  expect_corrupt(json.dump(), "alert_levels[1].from");
+  json = nlohmann::json::parse(metadata_to_json(sample()));
+  json.erase("dataset_sha256");
+  expect_corrupt(json.dump(), "dataset_sha256");
+}
+
+}  // namespace
+}  // namespace aiotops::tflite

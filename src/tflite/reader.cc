@@ -237,21 +237,4 @@ Result<ModelSummary> read_tflite(std::string_view bytes) {
   return summary;
 }
 
-size_t estimate_arena_bytes(const ModelSummary& summary) {
-  const auto rounded = [](size_t n) { return (n + 15) / 16 * 16; };
-  size_t largest = 0;
-  for (const OperatorSummary& op : summary.operators) {
-    size_t live = 0;
-    for (const auto* list : {&op.inputs, &op.outputs}) {
-      for (int32_t index : *list) {
-        if (index < 0) continue;
-        const TensorSummary& tensor = summary.tensors[static_cast<size_t>(index)];
-        if (!tensor.is_constant()) live += rounded(tensor.bytes());
-      }
-    }
-    largest = std::max(largest, live);
-  }
-  return largest;
-}
-
 }  // namespace aiotops::tflite

@@ -78,10 +78,4 @@ inline constexpr size_t kMaxFileBytes = size_t{1} << 30;
 // "aiotops" metadata entry, when present, must parse. Never reads outside `bytes`. Thread-safe.
 Result<ModelSummary> read_tflite(std::string_view bytes);
 
-// Bytes of activation memory a simple planner needs for the first subgraph: the largest, over the
-// operators, of the sum of its non-constant input and output tensors' bytes, each rounded up to 16
-// (an operator's inputs and outputs are live together; earlier tensors are dead by then; our
-// kernels use no scratch). Pure; thread-safe.
-size_t estimate_arena_bytes(const ModelSummary& summary);
-
 }  // namespace aiotops::tflite

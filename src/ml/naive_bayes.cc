@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <type_traits>
 #include <vector>
 
 #include "ml/json_fields.h"
@@ -11,55 +12,77 @@
 namespace aiotops::ml {
 namespace {
 
-// Weighted sums of (x - shift) and (x - shift)^2 over all rows and over the label-1 rows (label 0
-// is the difference), plus unweighted totals for the overall variance that sets the smoothing
-// (as GaussianNB, which ignores the weights there). The shift (the first row) keeps the one-pass
-// variance free of cancellation.
+// Weighted sums of (x - shift) and (x - shift)^2 over all rows and over the label-1 rows (label
+// 0 is the difference). The shift (the first row) keeps the one-pass variance free of
+// cancellation. `lowest_weight` lets the caller reject negative weights without a second pass
+// (a NaN or infinite weight makes the weight sum non-finite).
 struct Moments {
   std::array<double, 2> weight{};
   std::array<Vector, 2> sum, square_sum;
-  Vector total_sum, total_square_sum;
+  Vector all_sum, all_square_sum;
+  double lowest_weight = 0;
 };
 
+// One sweep over the rows. kWidth > 0 fixes the column count at compile time (the running sums
+// then live in registers); 0 reads it from `x`.
+template <int kWidth>
 Moments accumulate(const Matrix& x, std::span<const double> labels, std::span<const double> weights,
                    const Vector& shift) {
-  const auto d = static_cast<size_t>(x.cols());
-  // Six running sums per feature, side by side: all rows weighted, label-1 rows weighted, and
-  // all rows unweighted, each of (x - shift) and (x - shift)^2.
-  std::vector<double> sums(6 * d, 0.0);
+  const Eigen::Index d = kWidth > 0 ? kWidth : x.cols();
+  using Sums = std::conditional_t<(kWidth > 0), std::array<double, 4 * kWidth>, Vector>;
+  Sums sums{};
+  if constexpr (kWidth == 0) sums.setZero(4 * d);
   double* all = sums.data();
   double* all_sq = all + d;
   double* positive = all_sq + d;
   double* positive_sq = positive + d;
-  double* plain = positive_sq + d;
-  double* plain_sq = plain + d;
   double weight = 0, positive_weight = 0;
+  double lowest_weight = weights[0];
+  const double* origin = shift.data();
   for (Eigen::Index r = 0; r < x.rows(); ++r) {
     const double* row = x.row(r).data();
     const double w = weights[static_cast<size_t>(r)];
     const double pw = labels[static_cast<size_t>(r)] > 0.5 ? w : 0.0;
     weight += w;
     positive_weight += pw;
-    for (size_t a = 0; a < d; ++a) {
-      const double v = row[a] - shift(static_cast<Eigen::Index>(a));
+    lowest_weight = std::min(lowest_weight, w);
+    for (Eigen::Index a = 0; a < d; ++a) {
+      const double v = row[a] - origin[a];
       all[a] += w * v;
       all_sq[a] += w * v * v;
       positive[a] += pw * v;
       positive_sq[a] += pw * v * v;
-      plain[a] += v;
-      plain_sq[a] += v * v;
     }
   }
-  auto vec = [d](const double* p) {
-    return Vector(Eigen::Map<const Vector>(p, static_cast<Eigen::Index>(d)));
-  };
+  auto vec = [d](const double* p) { return Vector(Eigen::Map<const Vector>(p, d)); };
   Moments m;
   m.weight = {weight - positive_weight, positive_weight};
   m.sum = {vec(all) - vec(positive), vec(positive)};
   m.square_sum = {vec(all_sq) - vec(positive_sq), vec(positive_sq)};
-  m.total_sum = vec(plain);
-  m.total_square_sum = vec(plain_sq);
+  m.all_sum = vec(all);
+  m.all_square_sum = vec(all_sq);
+  m.lowest_weight = lowest_weight;
   return m;
+}
+
+Moments accumulate_any(const Matrix& x, std::span<const double> labels,
+                       std::span<const double> weights, const Vector& shift) {
+  switch (x.cols()) {
+    case 1:
+      return accumulate<1>(x, labels, weights, shift);
+    case 2:
+      return accumulate<2>(x, labels, weights, shift);
+    case 3:
+      return accumulate<3>(x, labels, weights, shift);
+    case 4:
+      return accumulate<4>(x, labels, weights, shift);
+    case 5:
+      return accumulate<5>(x, labels, weights, shift);
+    case 6:
+      return accumulate<6>(x, labels, weights, shift);
+    default:
+      return accumulate<0>(x, labels, weights, shift);
+  }
 }
 
 }  // namespace
@@ -107,21 +130,20 @@ Result<std::unique_ptr<NaiveBayes>> train_naive_bayes(const Matrix& x,
     return fail(ErrorCode::kInvalidArgument, "naive Bayes: var_smoothing must be >= 0, got {}",
                 options.var_smoothing);
   }
-  for (size_t i = 0; i < rows; ++i) {
-    if (!(sample_weights[i] >= 0) || !std::isfinite(sample_weights[i])) {
-      return fail(ErrorCode::kInvalidArgument, "naive Bayes: weight of row {} is {}", i,
-                  sample_weights[i]);
-    }
-  }
   const Vector shift = x.row(0).transpose();
-  const Moments m = accumulate(x, labels, sample_weights, shift);
-  const double n = static_cast<double>(rows);
-  const Vector total_mean = m.total_sum / n;
+  const Moments m = accumulate_any(x, labels, sample_weights, shift);
+  const double total_weight = m.weight[0] + m.weight[1];
+  if (!(m.lowest_weight >= 0) || !std::isfinite(total_weight)) {
+    const auto bad = std::find_if(sample_weights.begin(), sample_weights.end(),
+                                  [](double w) { return !(w >= 0) || !std::isfinite(w); });
+    return fail(ErrorCode::kInvalidArgument, "naive Bayes: weight of row {} is {}",
+                bad - sample_weights.begin(), *bad);
+  }
+  const Vector mean = m.all_sum / total_weight;
   const double largest_variance =
-      (m.total_square_sum / n - total_mean.cwiseAbs2()).cwiseMax(0.0).maxCoeff();
+      (m.all_square_sum / total_weight - mean.cwiseAbs2()).cwiseMax(0.0).maxCoeff();
   const double epsilon = options.var_smoothing * largest_variance;
   GaussianClasses classes;
-  const double total_weight = m.weight[0] + m.weight[1];
   for (int c = 0; c < 2; ++c) {
     if (!(m.weight[c] > 0)) {
       return fail(ErrorCode::kInvalidArgument, "naive Bayes: class {} has no weight", c);

@@ -1,7 +1,8 @@
 #pragma once
 // Gaussian naive Bayes, as scikit-learn's GaussianNB: per class a prior and, per feature, a mean
-// and a variance; var_smoothing * (largest feature variance) is added to every variance.
-// Fitted in one pass over the rows.
+// and a variance; var_smoothing * (largest feature variance over all rows) is added to every
+// variance. Fitted in one pass over the rows. With sample weights the smoothing uses the
+// weighted variance (GaussianNB uses the unweighted one there; with unit weights they agree).
 
 #include <array>
 #include <memory>

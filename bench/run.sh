@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The ML benchmarks, side by side with scikit-learn in one run, on 1,000,000 simulated rows.
+# Usage: bench/run.sh <path to a release aiotops binary>     (make bench does this)
+# Environment: BENCH_DIR (kept results; default build/bench), BENCH_REPEAT (fits per side, 3),
+# BENCH_MLP_EPOCHS (epochs per side of the MLP benchmark, 3; 0 skips it).
+# Figures, command and machine are recorded in docs/benchmarks.md. Exit status 3 when a
+# required ratio is not met.
+set -euo pipefail
+
+if (($# != 1)); then
+  echo "usage: $0 <aiotops binary>" >&2
+  exit 2
+fi
+aiotops=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
+python=/usr/bin/python3  # Debian's, with numpy/scipy/scikit-learn
+dir=${BENCH_DIR:-build/bench}
+repeat=${BENCH_REPEAT:-3}
+mlp_epochs=${BENCH_MLP_EPOCHS:-3}
+mkdir -p "$dir"
+
+# 100 motors x 10,000 s at 1 reading/s, random faults: 1,000,000 rows x 4 features.
+data="$dir/sim-1m.csv"
+sim=("$aiotops" sim --devices 100 --duration 10000s --interval 1s --seed 7 --fault-rate 0.5/h
+     --out "$data")
+"${sim[@]}" >/dev/null 2>&1
+
+echo "bench: logistic regression and Gaussian naive Bayes vs scikit-learn ($repeat fits each)" >&2
+"$python" "$here/linear_vs_sklearn.py" --aiotops "$aiotops" --data "$data" --repeat "$repeat" \
+  >"$dir/linear.json"
+mlp_args=()
+if ((mlp_epochs > 0)); then
+  echo "bench: MLP vs scikit-learn ($mlp_epochs epochs each)" >&2
+  "$python" "$here/mlp_vs_sklearn.py" --aiotops "$aiotops" --data "$data" \
+    --epochs "$mlp_epochs" >"$dir/mlp.json"
+  mlp_args=(--mlp "$dir/mlp.json")
+fi
+
+echo
+echo "command: $0 $1   (make bench)"
+"$python" "$here/report.py" --linear "$dir/linear.json" "${mlp_args[@]}" \
+  --data-command "${sim[*]/#$aiotops/aiotops}"

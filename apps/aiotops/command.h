@@ -26,5 +26,6 @@ void add_sim_command(CLI::App& root, Action& run);
 void add_stats_command(CLI::App& root, Action& run);
 void add_train_command(CLI::App& root, Action& run);
 void add_evaluate_command(CLI::App& root, Action& run);
+void add_infer_command(CLI::App& root, Action& run);
 
 }  // namespace aiotops::cli

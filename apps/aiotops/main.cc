@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   add_stats_command(app, run);
   add_train_command(app, run);
   add_evaluate_command(app, run);
+  add_infer_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -160,10 +160,10 @@ TEST(Interpreter, MetadataByName) {
   ASSERT_EQ(loaded.status, Status::kOk);
   const uint8_t* data = nullptr;
   size_t size = 0;
-  ASSERT_EQ(loaded.interpreter.metadata("aiotops", &data, &size), Status::kOk);
+  ASSERT_EQ(loaded.interpreter.metadata("notes", &data, &size), Status::kOk);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(data), size), R"({"model":"hand"})");
-  EXPECT_EQ(loaded.interpreter.metadata("aiotop", &data, &size), Status::kMetadataNotFound);
-  EXPECT_EQ(loaded.interpreter.metadata("aiotopsx", &data, &size), Status::kMetadataNotFound);
+  EXPECT_EQ(loaded.interpreter.metadata("note", &data, &size), Status::kMetadataNotFound);
+  EXPECT_EQ(loaded.interpreter.metadata("notesx", &data, &size), Status::kMetadataNotFound);
   EXPECT_EQ(loaded.interpreter.metadata("", &data, &size), Status::kMetadataNotFound);
 }
 

@@ -195,7 +195,7 @@ inline ModelSpec int8_logistic_regression() {
   };
   spec.inputs = {0};
   spec.outputs = {6};
-  spec.metadata = {{"aiotops", R"({"model":"hand"})"}};
+  spec.metadata = {{"notes", R"({"model":"hand"})"}};
   return spec;
 }
 

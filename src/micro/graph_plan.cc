@@ -74,6 +74,11 @@ Status load_quantization(const ::tflite::Tensor& tensor, TensorPlan* out) {
   if (zero_points == nullptr || zero_points->size() != scales->size()) {
     return Status::kBadQuantization;
   }
+  // The verifier checks offsets relative to the buffer and vectors only to 4 bytes: int64 zero
+  // points are 8-aligned in a well-formed file at an 8-aligned address, and must be read so.
+  if (reinterpret_cast<uintptr_t>(zero_points->data()) % alignof(int64_t) != 0) {
+    return Status::kMisalignedBuffer;
+  }
   for (uint32_t i = 0; i < scales->size(); ++i) {
     const float scale = scales->Get(i);
     const int64_t zero_point = zero_points->Get(i);

@@ -191,6 +191,20 @@ TEST(MalformedModel, TooSmallTruncatedOrBadIdentifier) {
   EXPECT_EQ(arena_required(shifted.data() + 1, bytes.size(), &needed), Status::kMisalignedBuffer);
 }
 
+// Found by fuzz_micro: at an address 4 but not 8 bytes aligned, the verifier accepts a file whose
+// int64 zero points are then misaligned (undefined behaviour to read as int64).
+TEST(MalformedModel, Int64ZeroPointsOffTheirAlignment) {
+  const std::string quantized = build_model(testing::int8_logistic_regression());
+  AlignedModel four_off(std::string(4, '\0') + quantized);
+  size_t needed = 0;
+  EXPECT_EQ(arena_required(four_off.data() + 4, quantized.size(), &needed),
+            Status::kMisalignedBuffer);
+  // Without quantization parameters the same placement is fine.
+  const std::string plain = build_model(testing::float_logistic_regression());
+  AlignedModel float_four_off(std::string(4, '\0') + plain);
+  EXPECT_EQ(arena_required(float_four_off.data() + 4, plain.size(), &needed), Status::kOk);
+}
+
 TEST(MalformedModel, GraphStructure) {
   ModelSpec spec = testing::int8_logistic_regression();
   spec.version = 2;

@@ -33,13 +33,13 @@ enum class Status : uint8_t {
   kMissingQuantization,  // an int8/int32 tensor without the scale/zero point it needs
   kBadQuantization,      // non-finite or non-positive scale, zero point out of range, ...
   kBufferSizeMismatch,   // constant data whose size does not match its tensor
-  kMisalignedBuffer,  // model buffer not 4-byte aligned, or constant data not aligned for its type
-  kMissingConstant,   // weights or bias without data
-  kBadDataflow,       // a tensor read before it is written, written twice, or constant
-  kArenaTooSmall,     // the arena cannot hold the model's tensors and precomputed data
-  kBadIndex,          // input/output index out of range
-  kSizeMismatch,      // caller's value count differs from the tensor's element count
-  kMetadataNotFound,  // no metadata entry with that name
+  kMisalignedBuffer,     // model buffer, constant data or zero points not aligned for their type
+  kMissingConstant,      // weights or bias without data
+  kBadDataflow,          // a tensor read before it is written, written twice, or constant
+  kArenaTooSmall,        // the arena cannot hold the model's tensors and precomputed data
+  kBadIndex,             // input/output index out of range
+  kSizeMismatch,         // caller's value count differs from the tensor's element count
+  kMetadataNotFound,     // no metadata entry with that name
 };
 
 // A fixed, static description of `status` ("ok", "model buffer is truncated or corrupt", ...).

@@ -14,10 +14,14 @@ packages=(
   nlohmann-json3-dev libsodium-dev
   # model files (.tflite flatbuffers: flatc at build time, headers)
   flatbuffers-compiler libflatbuffers-dev
+  # the inference core on an emulated Cortex-M4F (cross compiler, newlib, QEMU)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # independent reference implementations for numerical checks
   python3 python3-numpy python3-scipy python3-sklearn
+  # Arm NN 20.08 TfLite parser on its reference CPU backend (.tflite cross-check)
+  python3-pyarmnn libarmnn-cpuref-backend22
 )
 
 missing=()

@@ -58,7 +58,7 @@ double sigmoid(double z) {
   return e / (1.0 + e);
 }
 
-// -[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))], exact for any logit z.
+// -[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))], without overflow for any logit z.
 double cross_entropy(double z, double y) {
   return std::max(z, 0.0) - y * z + std::log1p(std::exp(-std::abs(z)));
 }

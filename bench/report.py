@@ -30,7 +30,7 @@ def main():
         f"rows: {linear['rows']} x {len(linear['features'])} ({', '.join(linear['features'])})",
         f"data: {args.data_command}" if args.data_command else "",
         f"machine: {linear['machine']}; scikit-learn {linear['sklearn_version']}; "
-        f"median of {linear['repeat']} fits per side",
+        f"fastest of {linear['repeat']} fits per side",
         "",
         row(["benchmark", "aiotops", "scikit-learn", "ratio", "required", "result"], widths),
     ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ML benchmarks, side by side with scikit-learn in one run, on 1,000,000 simulated rows.
 # Usage: bench/run.sh <path to a release aiotops binary>     (make bench does this)
-# Environment: BENCH_DIR (kept results; default build/bench), BENCH_REPEAT (fits per side, 3),
+# Environment: BENCH_DIR (kept results; default build/bench), BENCH_REPEAT (fits per side, 5),
 # BENCH_MLP_EPOCHS (epochs per side of the MLP benchmark, 3; 0 skips it).
 # Figures, command and machine are recorded in docs/benchmarks.md. Exit status 3 when a
 # required ratio is not met.
@@ -15,7 +15,7 @@ aiotops=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
 python=/usr/bin/python3  # Debian's, with numpy/scipy/scikit-learn
 dir=${BENCH_DIR:-build/bench}
-repeat=${BENCH_REPEAT:-3}
+repeat=${BENCH_REPEAT:-5}
 mlp_epochs=${BENCH_MLP_EPOCHS:-3}
 mkdir -p "$dir"
 

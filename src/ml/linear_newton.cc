@@ -7,6 +7,8 @@
 
 #include <Eigen/Cholesky>
 
+#include "ml/parallel.h"
+
 namespace aiotops::ml {
 namespace {
 
@@ -15,6 +17,10 @@ constexpr Eigen::Index kBlockRows = 1024;
 // Armijo sufficient-decrease constant and the most halvings of a step before giving up.
 constexpr double kArmijo = 1e-4;
 constexpr int kMaxHalvings = 40;
+// A Newton step whose predicted decrease (the Newton decrement, per unit of sample weight) is
+// below this is deep inside the region of quadratic convergence: it is taken without another
+// pass to confirm it, and the fit ends there.
+constexpr double kFinalStepDecrement = 1e-14;
 // Problems of at least kWarmStartStride * kMinWarmStartRows rows are first solved on every
 // kWarmStartStride-th row: that optimum is within sampling error of the full one, so the
 // full-data passes (the cost) drop from about seven to three or four.
@@ -28,9 +34,11 @@ struct Derivatives {
   Eigen::MatrixXd hessian;
 };
 
-// One pass over the rows per evaluate(); owns the block buffers so a pass does not allocate.
-// The transcendental parts run vectorized over a block (Eigen); the gradient and the lower
-// triangle of the Hessian are accumulated row by row in one sweep over the block's rows.
+// One pass over the rows per evaluate(), chunk-parallel (ml/parallel.h). Each chunk's sums
+// (objective, gradient, packed lower-triangular Hessian over (x, 1)) go to their own slot and are
+// added in chunk order, so results do not depend on the core count. Per worker block buffers are
+// allocated once, so a pass does not allocate per row. Within a block the transcendental parts
+// run vectorized (Eigen) and the derivatives are accumulated in one sweep over the rows.
 class Evaluator {
  public:
   Evaluator(const Matrix& x, std::span<const double> targets, std::span<const double> weights,
@@ -40,48 +48,60 @@ class Evaluator {
         weights_(weights.data(), static_cast<Eigen::Index>(weights.size())),
         loss_(loss),
         l2_(l2),
-        z_(kBlockRows),
-        first_(kBlockRows),
-        second_(kBlockRows),
-        scratch_(kBlockRows),
-        gradient_(static_cast<size_t>(x.cols()) + 1),
-        packed_hessian_(packed_size(static_cast<size_t>(x.cols()) + 1)) {}
+        width_(static_cast<size_t>(x.cols()) + 1),
+        slot_size_(1 + width_ + width_ * (width_ + 1) / 2),
+        slots_(chunk_count(static_cast<size_t>(x.rows())) * slot_size_),
+        workspaces_(worker_count(chunk_count(static_cast<size_t>(x.rows())))) {}
 
   // Fills `out` with the regularized objective and its first and second derivatives at (w, b).
   void evaluate(const Vector& w, double b, Derivatives& out) {
-    const Eigen::Index d = x_.cols();
-    double objective = 0;
-    std::fill(gradient_.begin(), gradient_.end(), 0.0);
-    std::fill(packed_hessian_.begin(), packed_hessian_.end(), 0.0);
-    for (Eigen::Index start = 0; start < x_.rows(); start += kBlockRows) {
-      const Eigen::Index n = std::min(kBlockRows, x_.rows() - start);
-      objective += block_derivatives(start, n, w, b);
-      accumulate_block(start, n);
+    for_each_chunk(
+        static_cast<size_t>(x_.rows()), [&](size_t worker, size_t chunk, size_t begin, size_t end) {
+          double* slot = slots_.data() + chunk * slot_size_;
+          std::fill(slot, slot + slot_size_, 0.0);
+          Workspace& space = workspaces_[worker];
+          for (auto start = static_cast<Eigen::Index>(begin);
+               start < static_cast<Eigen::Index>(end); start += kBlockRows) {
+            const Eigen::Index n = std::min(kBlockRows, static_cast<Eigen::Index>(end) - start);
+            slot[0] += block_derivatives(space, start, n, w, b);
+            accumulate_block(space, start, n, slot + 1);
+          }
+        });
+    std::vector<double> total(slot_size_, 0.0);
+    for (size_t offset = 0; offset < slots_.size(); offset += slot_size_) {
+      for (size_t i = 0; i < slot_size_; ++i) total[i] += slots_[offset + i];
     }
-    out.objective = objective + 0.5 * l2_ * w.squaredNorm();
-    out.gradient = Eigen::Map<const Vector>(gradient_.data(), d + 1);
+    const Eigen::Index d = x_.cols();
+    out.objective = total[0] + 0.5 * l2_ * w.squaredNorm();
+    out.gradient = Eigen::Map<const Vector>(total.data() + 1, d + 1);
     out.gradient.head(d) += l2_ * w;
     out.hessian.resize(d + 1, d + 1);
+    const double* packed = total.data() + 1 + width_;
     for (Eigen::Index a = 0, k = 0; a <= d; ++a) {
-      for (Eigen::Index c = 0; c <= a; ++c, ++k) {
-        out.hessian(a, c) = out.hessian(c, a) = packed_hessian_[static_cast<size_t>(k)];
-      }
+      for (Eigen::Index c = 0; c <= a; ++c, ++k) out.hessian(a, c) = out.hessian(c, a) = packed[k];
     }
     out.hessian.topLeftCorner(d, d).diagonal().array() += l2_;
   }
 
  private:
-  static size_t packed_size(size_t n) { return n * (n + 1) / 2; }
+  // One worker's block buffers.
+  struct Workspace {
+    Eigen::ArrayXd z = Eigen::ArrayXd(kBlockRows);
+    Eigen::ArrayXd first = Eigen::ArrayXd(kBlockRows);
+    Eigen::ArrayXd second = Eigen::ArrayXd(kBlockRows);
+    Eigen::ArrayXd scratch = Eigen::ArrayXd(kBlockRows);
+  };
 
-  // Sets first_ and second_ (weighted d loss/dz and d2 loss/dz2) of rows [start, start + n) and
-  // returns their weighted loss.
-  double block_derivatives(Eigen::Index start, Eigen::Index n, const Vector& w, double b) {
-    auto z = z_.head(n);
+  // Sets space.first and space.second (weighted d loss/dz and d2 loss/dz2) of rows
+  // [start, start + n) and returns their weighted loss.
+  double block_derivatives(Workspace& space, Eigen::Index start, Eigen::Index n, const Vector& w,
+                           double b) const {
+    auto z = space.z.head(n);
     auto t = targets_.segment(start, n);
     auto s = weights_.segment(start, n);
-    auto first = first_.head(n);
-    auto second = second_.head(n);
-    auto scratch = scratch_.head(n);
+    auto first = space.first.head(n);
+    auto second = space.second.head(n);
+    auto scratch = space.scratch.head(n);
     z.matrix().noalias() = x_.middleRows(start, n) * w;
     z += b;
     switch (loss_) {
@@ -106,14 +126,15 @@ class Evaluator {
     return 0;
   }
 
-  // Adds the block's rows to the gradient and the packed lower-triangular Hessian over
-  // (x, 1): one sweep over the rows, accumulators in locals.
-  void accumulate_block(Eigen::Index start, Eigen::Index n) {
-    const size_t d = static_cast<size_t>(x_.cols());
-    double* gradient = gradient_.data();
-    double* hessian = packed_hessian_.data();
-    const double* first = first_.data();
-    const double* second = second_.data();
+  // Adds the block's rows to `sums`: the gradient (width_ entries), then the packed lower
+  // triangle of the Hessian over (x, 1), in one sweep over the rows.
+  void accumulate_block(const Workspace& space, Eigen::Index start, Eigen::Index n,
+                        double* sums) const {
+    const size_t d = width_ - 1;
+    double* gradient = sums;
+    double* hessian = sums + width_;
+    const double* first = space.first.data();
+    const double* second = space.second.data();
     for (Eigen::Index i = 0; i < n; ++i) {
       const double* row = x_.row(start + i).data();
       const double f = first[i];
@@ -136,9 +157,10 @@ class Evaluator {
   Eigen::Map<const Eigen::ArrayXd> weights_;
   LinearLoss loss_;
   double l2_;
-  Eigen::ArrayXd z_, first_, second_, scratch_;
-  std::vector<double> gradient_;
-  std::vector<double> packed_hessian_;
+  size_t width_;                       // d + 1
+  size_t slot_size_;                   // objective, gradient, packed Hessian
+  std::vector<double> slots_;          // one slot per chunk
+  std::vector<Workspace> workspaces_;  // one per worker
 };
 
 // Solves hessian * step = -gradient, adding a growing ridge when the Hessian is singular
@@ -238,6 +260,13 @@ Result<LinearFit> fit_linear_newton(const Matrix& x, std::span<const double> tar
     if (fit.iterations >= options.max_iterations) break;
     const Vector step = newton_direction(current);
     const double slope = current.gradient.dot(step);
+    if (-slope / total_weight <= kFinalStepDecrement) {
+      w += step.head(d);
+      b += step(d);
+      ++fit.iterations;
+      fit.converged = true;
+      break;
+    }
     // Near the optimum the decrease falls below the rounding of the objective: there a full
     // Newton step is accepted when it shrinks the gradient.
     const bool decrease_unmeasurable = -slope <= 1e-12 * std::abs(current.objective);

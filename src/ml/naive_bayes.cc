@@ -2,47 +2,65 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <type_traits>
 #include <vector>
 
 #include "ml/json_fields.h"
 #include "ml/linear_function.h"
+#include "ml/parallel.h"
 
 namespace aiotops::ml {
 namespace {
 
 // Weighted sums of (x - shift) and (x - shift)^2 over all rows and over the label-1 rows (label
 // 0 is the difference). The shift (the first row) keeps the one-pass variance free of
-// cancellation. `lowest_weight` lets the caller reject negative weights without a second pass
-// (a NaN or infinite weight makes the weight sum non-finite).
-struct Moments {
-  std::array<double, 2> weight{};
-  std::array<Vector, 2> sum, square_sum;
-  Vector all_sum, all_square_sum;
-  double lowest_weight = 0;
+// cancellation.
+struct Sums {
+  double weight = 0;
+  double positive_weight = 0;
+  double lowest_weight = std::numeric_limits<double>::infinity();
+  Vector all, all_square, positive, positive_square;
+
+  explicit Sums(Eigen::Index d)
+      : all(Vector::Zero(d)),
+        all_square(Vector::Zero(d)),
+        positive(Vector::Zero(d)),
+        positive_square(Vector::Zero(d)) {}
+
+  void add(const Sums& other) {
+    weight += other.weight;
+    positive_weight += other.positive_weight;
+    lowest_weight = std::min(lowest_weight, other.lowest_weight);
+    all += other.all;
+    all_square += other.all_square;
+    positive += other.positive;
+    positive_square += other.positive_square;
+  }
 };
 
-// One sweep over the rows. kWidth > 0 fixes the column count at compile time (the running sums
-// then live in registers); 0 reads it from `x`.
+// Sums over rows [begin, end). kWidth > 0 fixes the column count at compile time (the running
+// sums then live in registers); 0 reads it from `x`. `lowest_weight` lets the caller reject
+// negative weights without another pass (a NaN or infinite weight makes the sum non-finite).
 template <int kWidth>
-Moments accumulate(const Matrix& x, std::span<const double> labels, std::span<const double> weights,
-                   const Vector& shift) {
+void accumulate(const Matrix& x, std::span<const double> labels, std::span<const double> weights,
+                const Vector& shift, size_t begin, size_t end, Sums& out) {
   const Eigen::Index d = kWidth > 0 ? kWidth : x.cols();
-  using Sums = std::conditional_t<(kWidth > 0), std::array<double, 4 * kWidth>, Vector>;
-  Sums sums{};
-  if constexpr (kWidth == 0) sums.setZero(4 * d);
-  double* all = sums.data();
+  using Running = std::conditional_t<(kWidth > 0), std::array<double, 4 * kWidth>, Vector>;
+  Running running{};
+  if constexpr (kWidth == 0) running.setZero(4 * d);
+  double* all = running.data();
   double* all_sq = all + d;
   double* positive = all_sq + d;
   double* positive_sq = positive + d;
   double weight = 0, positive_weight = 0;
-  double lowest_weight = weights[0];
+  double lowest_weight = std::numeric_limits<double>::infinity();
   const double* origin = shift.data();
-  for (Eigen::Index r = 0; r < x.rows(); ++r) {
-    const double* row = x.row(r).data();
-    const double w = weights[static_cast<size_t>(r)];
-    const double pw = labels[static_cast<size_t>(r)] > 0.5 ? w : 0.0;
+  for (size_t r = begin; r < end; ++r) {
+    const double* row = x.row(static_cast<Eigen::Index>(r)).data();
+    const double w = weights[r];
+    const double pw = labels[r] > 0.5 ? w : 0.0;
     weight += w;
     positive_weight += pw;
     lowest_weight = std::min(lowest_weight, w);
@@ -54,35 +72,44 @@ Moments accumulate(const Matrix& x, std::span<const double> labels, std::span<co
       positive_sq[a] += pw * v * v;
     }
   }
-  auto vec = [d](const double* p) { return Vector(Eigen::Map<const Vector>(p, d)); };
-  Moments m;
-  m.weight = {weight - positive_weight, positive_weight};
-  m.sum = {vec(all) - vec(positive), vec(positive)};
-  m.square_sum = {vec(all_sq) - vec(positive_sq), vec(positive_sq)};
-  m.all_sum = vec(all);
-  m.all_square_sum = vec(all_sq);
-  m.lowest_weight = lowest_weight;
-  return m;
+  out.weight = weight;
+  out.positive_weight = positive_weight;
+  out.lowest_weight = lowest_weight;
+  out.all = Eigen::Map<const Vector>(all, d);
+  out.all_square = Eigen::Map<const Vector>(all_sq, d);
+  out.positive = Eigen::Map<const Vector>(positive, d);
+  out.positive_square = Eigen::Map<const Vector>(positive_sq, d);
 }
 
-Moments accumulate_any(const Matrix& x, std::span<const double> labels,
-                       std::span<const double> weights, const Vector& shift) {
-  switch (x.cols()) {
-    case 1:
-      return accumulate<1>(x, labels, weights, shift);
-    case 2:
-      return accumulate<2>(x, labels, weights, shift);
-    case 3:
-      return accumulate<3>(x, labels, weights, shift);
-    case 4:
-      return accumulate<4>(x, labels, weights, shift);
-    case 5:
-      return accumulate<5>(x, labels, weights, shift);
-    case 6:
-      return accumulate<6>(x, labels, weights, shift);
-    default:
-      return accumulate<0>(x, labels, weights, shift);
-  }
+// The sums over every row: chunk-parallel, added in chunk order (deterministic).
+Sums accumulate_all(const Matrix& x, std::span<const double> labels,
+                    std::span<const double> weights, const Vector& shift) {
+  const auto rows = static_cast<size_t>(x.rows());
+  std::vector<Sums> chunks(chunk_count(rows), Sums(x.cols()));
+  for_each_chunk(rows, [&](size_t, size_t chunk, size_t begin, size_t end) {
+    auto run = [&]<int kWidth>() {
+      accumulate<kWidth>(x, labels, weights, shift, begin, end, chunks[chunk]);
+    };
+    switch (x.cols()) {
+      case 1:
+        return run.template operator()<1>();
+      case 2:
+        return run.template operator()<2>();
+      case 3:
+        return run.template operator()<3>();
+      case 4:
+        return run.template operator()<4>();
+      case 5:
+        return run.template operator()<5>();
+      case 6:
+        return run.template operator()<6>();
+      default:
+        return run.template operator()<0>();
+    }
+  });
+  Sums total(x.cols());
+  for (const Sums& chunk : chunks) total.add(chunk);
+  return total;
 }
 
 }  // namespace
@@ -131,28 +158,33 @@ Result<std::unique_ptr<NaiveBayes>> train_naive_bayes(const Matrix& x,
                 options.var_smoothing);
   }
   const Vector shift = x.row(0).transpose();
-  const Moments m = accumulate_any(x, labels, sample_weights, shift);
-  const double total_weight = m.weight[0] + m.weight[1];
-  if (!(m.lowest_weight >= 0) || !std::isfinite(total_weight)) {
+  const Sums sums = accumulate_all(x, labels, sample_weights, shift);
+  if (!(sums.lowest_weight >= 0) || !std::isfinite(sums.weight)) {
     const auto bad = std::find_if(sample_weights.begin(), sample_weights.end(),
                                   [](double w) { return !(w >= 0) || !std::isfinite(w); });
     return fail(ErrorCode::kInvalidArgument, "naive Bayes: weight of row {} is {}",
                 bad - sample_weights.begin(), *bad);
   }
-  const Vector mean = m.all_sum / total_weight;
+  const Vector mean = sums.all / sums.weight;
   const double largest_variance =
-      (m.all_square_sum / total_weight - mean.cwiseAbs2()).cwiseMax(0.0).maxCoeff();
+      (sums.all_square / sums.weight - mean.cwiseAbs2()).cwiseMax(0.0).maxCoeff();
   const double epsilon = options.var_smoothing * largest_variance;
+  const std::array<double, 2> class_weight{sums.weight - sums.positive_weight,
+                                           sums.positive_weight};
+  const std::array<Vector, 2> class_sum{sums.all - sums.positive, sums.positive};
+  const std::array<Vector, 2> class_square_sum{sums.all_square - sums.positive_square,
+                                               sums.positive_square};
   GaussianClasses classes;
   for (int c = 0; c < 2; ++c) {
-    if (!(m.weight[c] > 0)) {
+    if (!(class_weight[c] > 0)) {
       return fail(ErrorCode::kInvalidArgument, "naive Bayes: class {} has no weight", c);
     }
-    const Vector centered_mean = m.sum[c] / m.weight[c];
-    classes.prior[c] = m.weight[c] / total_weight;
+    const Vector centered_mean = class_sum[c] / class_weight[c];
+    classes.prior[c] = class_weight[c] / sums.weight;
     classes.mean[c] = shift + centered_mean;
     classes.variance[c] =
-        (m.square_sum[c] / m.weight[c] - centered_mean.cwiseAbs2()).cwiseMax(0.0).array() + epsilon;
+        (class_square_sum[c] / class_weight[c] - centered_mean.cwiseAbs2()).cwiseMax(0.0).array() +
+        epsilon;
     if (!(classes.variance[c].minCoeff() > 0)) {
       return fail(ErrorCode::kInvalidArgument,
                   "naive Bayes: a feature has zero variance in class {} and no smoothing", c);

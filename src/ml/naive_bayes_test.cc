@@ -54,6 +54,36 @@ TEST(NaiveBayesTest, WeightsCountLikeRepeatedRows) {
   }
 }
 
+TEST(NaiveBayesTest, ManyRowsMatchTheDirectFormulas) {
+  // More rows than one chunk (ml/parallel.h), seven features (the run-time-width sweep).
+  const Eigen::Index rows = 150000, d = 7;
+  Matrix x = Matrix::Random(rows, d).array() * 3.0 + 100.0;
+  std::vector<double> labels(rows), weights(rows);
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    labels[r] = x(r, 0) + x(r, 1) > 200.5 ? 1 : 0;
+    weights[r] = 1 + (r % 3);
+  }
+  auto model = train_naive_bayes(x, labels, weights, {.var_smoothing = 0});
+  ASSERT_TRUE(model.has_value()) << model.error().message();
+  for (int c = 0; c < 2; ++c) {
+    Vector sum = Vector::Zero(d);
+    double total = 0;
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      if (labels[r] != c) continue;
+      sum += weights[r] * x.row(r).transpose();
+      total += weights[r];
+    }
+    const Vector mean = sum / total;
+    Vector variance = Vector::Zero(d);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      if (labels[r] == c) variance += weights[r] * (x.row(r).transpose() - mean).cwiseAbs2();
+    }
+    variance /= total;
+    EXPECT_LT(((*model)->classes().mean[c] - mean).cwiseAbs().maxCoeff(), 1e-9);
+    EXPECT_LT(((*model)->classes().variance[c] - variance).cwiseAbs().maxCoeff(), 1e-9);
+  }
+}
+
 TEST(NaiveBayesTest, RejectsAClassWithoutRows) {
   Matrix x(3, 1);
   x << 1, 2, 3;

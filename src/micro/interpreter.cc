@@ -63,7 +63,7 @@ Status Interpreter::init(const uint8_t* model, size_t model_size, uint8_t* arena
 
 Status Interpreter::invoke() {
   if (!initialized_) return Status::kNotInitialized;
-  for (size_t i = 0; i < op_count_; ++i) run_op(ops_[i]);
+  run_ops(ops_, op_count_);
   return Status::kOk;
 }
 
@@ -73,36 +73,6 @@ TensorView Interpreter::input(size_t i) const {
 
 TensorView Interpreter::output(size_t i) const {
   return initialized_ && i < output_count_ ? outputs_[i] : TensorView{};
-}
-
-Status Interpreter::set_input(size_t i, const float* values, size_t count) {
-  if (!initialized_) return Status::kNotInitialized;
-  if (values == nullptr) return Status::kNullArgument;
-  if (i >= input_count_) return Status::kBadIndex;
-  const TensorView& view = inputs_[i];
-  if (count != view.elements) return Status::kSizeMismatch;
-  if (view.type == TensorType::kFloat32) {
-    std::memcpy(view.data, values, count * sizeof(float));
-    return Status::kOk;
-  }
-  if (view.scale == 0.0f) return Status::kMissingQuantization;
-  quantize_int8(values, view.as_int8(), view.elements, view.scale, view.zero_point);
-  return Status::kOk;
-}
-
-Status Interpreter::get_output(size_t i, float* values, size_t count) const {
-  if (!initialized_) return Status::kNotInitialized;
-  if (values == nullptr) return Status::kNullArgument;
-  if (i >= output_count_) return Status::kBadIndex;
-  const TensorView& view = outputs_[i];
-  if (count != view.elements) return Status::kSizeMismatch;
-  if (view.type == TensorType::kFloat32) {
-    std::memcpy(values, view.data, count * sizeof(float));
-    return Status::kOk;
-  }
-  if (view.scale == 0.0f) return Status::kMissingQuantization;
-  dequantize_int8(view.as_int8(), values, view.elements, view.scale, view.zero_point);
-  return Status::kOk;
 }
 
 Status Interpreter::metadata(const char* name, const uint8_t** data, size_t* size) const {

@@ -1,6 +1,7 @@
 #include "micro/kernels.h"
 
 #include "micro/portable_math.h"
+#include "micro/prepared_op.h"
 
 namespace aiotops::micro {
 namespace {
@@ -105,9 +106,15 @@ void relu_int8(const ReluInt8& op) {
 void quantize_int8(const float* input, int8_t* output, uint32_t count, float scale,
                    int32_t zero_point) {
   for (uint32_t i = 0; i < count; ++i) {
-    // round_to_int32 saturates, and |zero_point| <= 128, so the int64 sum cannot overflow.
-    const int64_t q = static_cast<int64_t>(round_to_int32(input[i] / scale)) + zero_point;
-    output[i] = static_cast<int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
+    // round_to_int32(x / scale) + zero_point, clamped, written branch-free: beyond +-1e6 the
+    // clamp to int8 decides anyway (|zero_point| <= 128), and NaN quantizes to the zero point.
+    float v = input[i] / scale;
+    v = v != v ? 0.0f : v;
+    v = v < -1e6f ? -1e6f : (v > 1e6f ? 1e6f : v);
+    const int32_t truncated = static_cast<int32_t>(v);
+    const float fraction = v - static_cast<float>(truncated);
+    const int32_t q = truncated + (fraction >= 0.5f) - (fraction <= -0.5f) + zero_point;
+    output[i] = static_cast<int8_t>(clamp(q, -128, 127));
   }
 }
 
@@ -116,6 +123,42 @@ void dequantize_int8(const int8_t* input, float* output, uint32_t count, float s
   for (uint32_t i = 0; i < count; ++i) {
     // |q - zero_point| <= 255: the product's one rounding equals TFLite's double-then-float.
     output[i] = scale * static_cast<float>(static_cast<int32_t>(input[i]) - zero_point);
+  }
+}
+
+void run_ops(const PreparedOp* ops, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const PreparedOp& op = ops[i];
+    const ElementwiseArgs& e = op.args.elementwise;
+    switch (op.kind) {
+      case OpKind::kFullyConnectedFloat:
+        fully_connected_float(op.args.fc_float);
+        break;
+      case OpKind::kFullyConnectedInt8:
+        fully_connected_int8(op.args.fc_int8);
+        break;
+      case OpKind::kLogisticFloat:
+        logistic_float(static_cast<const float*>(e.input), static_cast<float*>(e.output), e.count);
+        break;
+      case OpKind::kLogisticInt8:
+        logistic_int8(static_cast<const int8_t*>(e.input), static_cast<int8_t*>(e.output), e.count,
+                      e.table);
+        break;
+      case OpKind::kReluFloat:
+        relu_float(static_cast<const float*>(e.input), static_cast<float*>(e.output), e.count);
+        break;
+      case OpKind::kReluInt8:
+        relu_int8(op.args.relu_int8);
+        break;
+      case OpKind::kQuantize:
+        quantize_int8(static_cast<const float*>(e.input), static_cast<int8_t*>(e.output), e.count,
+                      e.scale, e.zero_point);
+        break;
+      case OpKind::kDequantize:
+        dequantize_int8(static_cast<const int8_t*>(e.input), static_cast<float*>(e.output), e.count,
+                        e.scale, e.zero_point);
+        break;
+    }
   }
 }
 

@@ -4,11 +4,14 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "micro/portable_math.h"
 
 namespace aiotops::micro {
 namespace {
@@ -238,6 +241,29 @@ TEST(Quantize, RoundsHalfAwayAndSaturates) {
   EXPECT_EQ(y[3], 127);
   EXPECT_EQ(y[4], -128);
   EXPECT_EQ(y[5], -1);
+}
+
+// The branch-free kernel against the plain definition on random bit patterns (NaN, infinities,
+// subnormals and huge values included).
+TEST(Quantize, AgreesWithRoundingThenClamping) {
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<uint32_t> bits;
+  std::vector<float> x(1 << 16);
+  std::vector<int8_t> y(x.size());
+  for (float scale : {1e-3f, 0.0371f, 0.5f, 3.0f}) {
+    for (int32_t zp : {-128, -3, 0, 127}) {
+      for (float& v : x) {
+        const uint32_t b = bits(rng);
+        std::memcpy(&v, &b, sizeof v);
+        if (b % 3 == 0) v = static_cast<float>(static_cast<int32_t>(b % 4001) - 2000) * 0.0625f;
+      }
+      quantize_int8(x.data(), y.data(), static_cast<uint32_t>(x.size()), scale, zp);
+      for (size_t i = 0; i < x.size(); ++i) {
+        const int64_t q = int64_t{round_to_int32(x[i] / scale)} + zp;
+        ASSERT_EQ(y[i], std::clamp<int64_t>(q, -128, 127)) << x[i] << " / " << scale;
+      }
+    }
+  }
 }
 
 TEST(Quantize, DequantizeRoundTrip) {

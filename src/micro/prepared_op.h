@@ -2,6 +2,7 @@
 // An operator ready to run: its kernel and the kernel's arguments with every pointer resolved
 // into the arena or the model buffer (internal to the interpreter).
 
+#include <cstddef>
 #include <cstdint>
 
 #include "micro/kernels.h"
@@ -40,38 +41,8 @@ struct PreparedOp {
   } args;
 };
 
-// Runs one prepared operator.
-inline void run_op(const PreparedOp& op) {
-  const ElementwiseArgs& e = op.args.elementwise;
-  switch (op.kind) {
-    case OpKind::kFullyConnectedFloat:
-      fully_connected_float(op.args.fc_float);
-      break;
-    case OpKind::kFullyConnectedInt8:
-      fully_connected_int8(op.args.fc_int8);
-      break;
-    case OpKind::kLogisticFloat:
-      logistic_float(static_cast<const float*>(e.input), static_cast<float*>(e.output), e.count);
-      break;
-    case OpKind::kLogisticInt8:
-      logistic_int8(static_cast<const int8_t*>(e.input), static_cast<int8_t*>(e.output), e.count,
-                    e.table);
-      break;
-    case OpKind::kReluFloat:
-      relu_float(static_cast<const float*>(e.input), static_cast<float*>(e.output), e.count);
-      break;
-    case OpKind::kReluInt8:
-      relu_int8(op.args.relu_int8);
-      break;
-    case OpKind::kQuantize:
-      quantize_int8(static_cast<const float*>(e.input), static_cast<int8_t*>(e.output), e.count,
-                    e.scale, e.zero_point);
-      break;
-    case OpKind::kDequantize:
-      dequantize_int8(static_cast<const int8_t*>(e.input), static_cast<float*>(e.output), e.count,
-                      e.scale, e.zero_point);
-      break;
-  }
-}
+// Runs `count` prepared operators in order. Defined beside the kernels so that they inline
+// into the dispatch.
+void run_ops(const PreparedOp* ops, size_t count);
 
 }  // namespace aiotops::micro

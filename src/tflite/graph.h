@@ -1,8 +1,11 @@
 #pragma once
 // The network a device runs, independent of any file format: a chain of dense layers ending in
 // one logit, then LOGISTIC. Lowering (from ml::Model), quantization (src/quant), the .tflite
-// writer and the micro core's tests all speak this shape. Standardization is already folded into
-// the first layer: inputs are raw sensor values in metadata.feature_names order.
+// writer and the micro core's tests all speak this shape. Devices feed raw sensor values in
+// metadata.feature_names order: the scaler is either folded into the first layer (float graphs,
+// by default) or kept as `standardize`, applied in float32 before the first layer (int8 graphs:
+// one int8 input scale cannot resolve 300 K temperatures beside 1500 rpm speeds, so the int8
+// part starts from standardized values).
 
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +39,13 @@ struct DenseLayer {
   QuantParams output;                // this layer's int8 output (asymmetric)
 };
 
+// z_i = (x_i - mean[i]) / scale[i] for each input; empty vectors = no standardization.
+struct Standardization {
+  std::vector<float> mean;   // one per input, in raw units
+  std::vector<float> scale;  // one per input, > 0
+  bool empty() const { return mean.empty() && scale.empty(); }
+};
+
 // What a device needs to check it was given the model it expects.
 struct GraphMetadata {
   std::string model_name;
@@ -45,12 +55,18 @@ struct GraphMetadata {
   std::vector<std::string> alert_level_names;  // e.g. no-fault, potential-failure, ...
   std::vector<float> alert_level_from;         // lower bound of each level, ascending
   std::string dataset_sha256;                  // the training dataset's content hash
+  // Set by the .tflite writer in files with raw int8 input whose graph standardizes: the device
+  // computes (x - mean) / scale itself, then quantizes with the input tensor's parameters.
+  Standardization device_standardize;
 };
 
 struct Graph {
   TensorType type = TensorType::kFloat32;
   size_t inputs = 0;
-  QuantParams input;               // int8 graphs: quantization of the raw input features
+  // Applied to the raw inputs in float32 before the first layer; empty when the first layer takes
+  // raw values (the scaler folded into it).
+  Standardization standardize;
+  QuantParams input;               // int8 graphs: quantization of the first layer's input
   std::vector<DenseLayer> layers;  // the last layer has one output: the logit
   // int8 graphs: LOGISTIC's output in TFLite's int8 scheme.
   QuantParams output{1.0f / 256.0f, -128};

@@ -74,6 +74,22 @@ Status check_int8_layer(const DenseLayer& layer, const std::string& name) {
   return check_params(layer.output, name + ".output");
 }
 
+Status check_standardization(const Standardization& z, size_t inputs, const std::string& field) {
+  if (z.empty()) return {};
+  if (auto s = check_size(z.mean.size(), inputs, field + ".mean"); !s) return s;
+  if (auto s = check_size(z.scale.size(), inputs, field + ".scale"); !s) return s;
+  if (auto s = check_finite(z.mean, field + ".mean"); !s) return s;
+  for (size_t i = 0; i < inputs; ++i) {
+    if (!std::isfinite(z.scale[i]) || !(z.scale[i] > 0) || !std::isfinite(1.0f / z.scale[i])) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "{}.scale[{}] is {}, expected a finite value > 0 "
+                  "with a finite reciprocal",
+                  field, i, z.scale[i]);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Status check_graph(const Graph& graph) {
@@ -103,6 +119,12 @@ Status check_graph(const Graph& graph) {
       graph.metadata.feature_names.size() != graph.inputs) {
     return fail(ErrorCode::kInvalidArgument, "metadata names {} features for {} inputs",
                 graph.metadata.feature_names.size(), graph.inputs);
+  }
+  if (auto s = check_standardization(graph.standardize, graph.inputs, "standardize"); !s) return s;
+  if (auto s = check_standardization(graph.metadata.device_standardize, graph.inputs,
+                                     "metadata.device_standardize");
+      !s) {
+    return s;
   }
   if (graph.type == TensorType::kInt8) {
     if (auto s = check_params(graph.input, "input"); !s) return s;

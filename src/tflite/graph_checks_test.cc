@@ -38,6 +38,16 @@ TEST(GraphChecksTest, ShapeRules) {
   g = good;
   g.metadata.feature_names.pop_back();
   expect_invalid(g, "metadata names 3 features for 4 inputs");
+  g = testing::float_graph(testing::mlp_model({8, 6}), testing::unfolded());
+  EXPECT_TRUE(check_graph(g).has_value());
+  g.standardize.scale[1] = 0;
+  expect_invalid(g,
+                 "standardize.scale[1] is 0, expected a finite value > 0 with a finite reciprocal");
+  g.standardize.scale.pop_back();
+  expect_invalid(g, "standardize.scale: 3 values, expected 4");
+  g = good;
+  g.metadata.device_standardize.mean = {1, 2};
+  expect_invalid(g, "metadata.device_standardize.mean: 2 values, expected 4");
   g = good;
   g.layers[2].weights[3] = std::numeric_limits<float>::quiet_NaN();
   expect_invalid(g, "layers[2].weights[3] is not finite");

@@ -156,9 +156,21 @@ Result<Graph> lower_to_graph(const ml::Model& model, const LowerOptions& options
   graph.type = TensorType::kFloat32;
   graph.inputs = model.scaler().num_features();
   for (size_t l = 0; l < wide->size(); ++l) {
-    auto layer = l == 0 ? fold_scaler((*wide)[l], model.scaler()) : narrow_layer((*wide)[l], l);
+    auto layer = l == 0 && options.fold_scaler ? fold_scaler((*wide)[l], model.scaler())
+                                               : narrow_layer((*wide)[l], l);
     if (!layer) return fail(layer.error());
     graph.layers.push_back(std::move(*layer));
+  }
+  if (!options.fold_scaler) {
+    for (size_t i = 0; i < graph.inputs; ++i) {
+      const auto index = static_cast<Eigen::Index>(i);
+      auto mean = narrow(model.scaler().mean()(index), "scaler.mean", i);
+      if (!mean) return fail(mean.error());
+      auto scale = narrow(model.scaler().scale()(index), "scaler.scale", i);
+      if (!scale) return fail(scale.error());
+      graph.standardize.mean.push_back(*mean);
+      graph.standardize.scale.push_back(*scale);
+    }
   }
   graph.metadata = graph_metadata(model, options);
   return graph;

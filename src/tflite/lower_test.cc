@@ -11,9 +11,13 @@
 namespace aiotops::tflite {
 namespace {
 
-// The float graph evaluated in double: dense layers, ReLU where asked, then the logistic.
+// The float graph evaluated in double: standardization, dense layers, ReLU where asked, then the
+// logistic.
 double evaluate(const Graph& graph, std::span<const double> row) {
   std::vector<double> values(row.begin(), row.end());
+  for (size_t i = 0; i < graph.standardize.mean.size(); ++i) {
+    values[i] = (values[i] - graph.standardize.mean[i]) / graph.standardize.scale[i];
+  }
   for (const DenseLayer& layer : graph.layers) {
     std::vector<double> next(layer.outputs);
     for (size_t o = 0; o < layer.outputs; ++o) {
@@ -102,6 +106,25 @@ TEST(LowerTest, MlpWithoutHiddenLayers) {
   ASSERT_EQ(graph->layers.size(), 1u);
   EXPECT_EQ(graph->layers[0].activation, Activation::kNone);
   expect_scores_match(testing::mlp_model({}, testing::kCentered), model);
+}
+
+TEST(LowerTest, UnfoldedScalerBecomesTheGraphsStandardization) {
+  for (const ml::Model& model : {testing::logistic_model(), testing::mlp_model({8, 6})}) {
+    auto graph = lower_to_graph(model, testing::unfolded());
+    ASSERT_TRUE(graph.has_value()) << graph.error().message();
+    EXPECT_EQ(graph->standardize.mean, (std::vector<float>{300.0f, 310.0f, 1538.8f, 39.99f}));
+    EXPECT_EQ(graph->standardize.scale, (std::vector<float>{2.0f, 1.48f, 179.3f, 9.97f}));
+    // The first layer is the classifier's own, on standardized inputs.
+    if (model.classifier().kind() == ml::ModelKind::kLogistic) {
+      EXPECT_EQ(graph->layers[0].weights[2], 1.73f);
+      EXPECT_EQ(graph->layers[0].bias[0], -3.4f);
+    }
+    // No folded offsets: float32 rounding stays at 1e-6 even at AI4I magnitudes.
+    EXPECT_LE(worst_difference(model, *graph, testing::kAi4i), 1e-6);
+  }
+  auto folded = lower_to_graph(testing::logistic_model());
+  ASSERT_TRUE(folded.has_value());
+  EXPECT_TRUE(folded->standardize.empty());
 }
 
 TEST(LowerTest, NaiveBayesIsRefused) {

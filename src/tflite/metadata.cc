@@ -53,6 +53,27 @@ Status read_alert_levels(const nlohmann::json& object, GraphMetadata& metadata) 
   return {};
 }
 
+nlohmann::json shortest_array(const std::vector<float>& values) {
+  nlohmann::json array = nlohmann::json::array();
+  for (float v : values) array.push_back(shortest(v));
+  return array;
+}
+
+// "input_standardization": {"mean": [...], "scale": [...]}, optional.
+Status read_device_standardize(const nlohmann::json& object, GraphMetadata& metadata) {
+  const auto it = object.find("input_standardization");
+  if (it == object.end()) return {};
+  const std::string path = "input_standardization";
+  if (auto status = ml::expect_object(*it, path); !status) return status;
+  auto mean = ml::number_array_field(*it, path, "mean");
+  if (!mean) return fail(mean.error());
+  auto scale = ml::number_array_field(*it, path, "scale", mean->size());
+  if (!scale) return fail(scale.error());
+  for (double m : *mean) metadata.device_standardize.mean.push_back(static_cast<float>(m));
+  for (double s : *scale) metadata.device_standardize.scale.push_back(static_cast<float>(s));
+  return {};
+}
+
 }  // namespace
 
 std::string metadata_to_json(const GraphMetadata& metadata) {
@@ -61,12 +82,20 @@ std::string metadata_to_json(const GraphMetadata& metadata) {
     const float from = i < metadata.alert_level_from.size() ? metadata.alert_level_from[i] : 0.0f;
     levels.push_back({{"name", metadata.alert_level_names[i]}, {"from", shortest(from)}});
   }
-  const nlohmann::json document = {
-      {"format", kMetadataFormat},          {"format_version", kMetadataFormatVersion},
-      {"model_name", metadata.model_name},  {"model_version", metadata.model_version},
-      {"features", metadata.feature_names}, {"threshold", shortest(metadata.threshold)},
-      {"alert_levels", std::move(levels)},  {"dataset_sha256", metadata.dataset_sha256},
-  };
+  nlohmann::json document = nlohmann::json::object();
+  document["format"] = kMetadataFormat;
+  document["format_version"] = kMetadataFormatVersion;
+  document["model_name"] = metadata.model_name;
+  document["model_version"] = metadata.model_version;
+  document["features"] = metadata.feature_names;
+  document["threshold"] = shortest(metadata.threshold);
+  document["alert_levels"] = std::move(levels);
+  document["dataset_sha256"] = metadata.dataset_sha256;
+  if (!metadata.device_standardize.empty()) {
+    document["input_standardization"] = {
+        {"mean", shortest_array(metadata.device_standardize.mean)},
+        {"scale", shortest_array(metadata.device_standardize.scale)}};
+  }
   return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -103,6 +132,9 @@ Result<GraphMetadata> metadata_from_json(std::string_view json) {
   auto hash = ml::string_field(document, "", "dataset_sha256");
   if (!hash) return fail(hash.error());
   metadata.dataset_sha256 = std::move(*hash);
+  if (auto status = read_device_standardize(document, metadata); !status) {
+    return fail(status.error());
+  }
   return metadata;
 }
 

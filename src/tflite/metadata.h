@@ -1,7 +1,8 @@
 #pragma once
 // The model metadata a .tflite file carries for devices (Model.metadata entry "aiotops"): a small
 // JSON document with the feature names in input order, the decision threshold, the alert levels,
-// the model name and version and the training dataset's hash. Specified in docs/formats/tflite.md.
+// the model name and version and the training dataset's hash, and, in files with raw int8 input
+// that expect standardized values, that standardization. Specified in docs/formats/tflite.md.
 
 #include <string>
 #include <string_view>

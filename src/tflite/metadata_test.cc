@@ -31,6 +31,26 @@ TEST(MetadataTest, RoundTrips) {
   EXPECT_EQ(back->dataset_sha256, m.dataset_sha256);
 }
 
+TEST(MetadataTest, DeviceStandardizationIsOptional) {
+  GraphMetadata m = sample();
+  EXPECT_EQ(metadata_to_json(m).find("input_standardization"), std::string::npos);
+  m.device_standardize = {{300.0f, 39.99f}, {2.0f, 9.97f}};
+  const std::string text = metadata_to_json(m);
+  EXPECT_NE(text.find(R"("input_standardization":{"mean":[300.0,39.99],"scale":[2.0,9.97]})"),
+            std::string::npos)
+      << text;
+  auto back = metadata_from_json(text);
+  ASSERT_TRUE(back.has_value()) << back.error().message();
+  EXPECT_EQ(back->device_standardize.mean, m.device_standardize.mean);
+  EXPECT_EQ(back->device_standardize.scale, m.device_standardize.scale);
+  auto json = nlohmann::json::parse(text);
+  json["input_standardization"]["scale"].erase(1);
+  auto bad = metadata_from_json(json.dump());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("input_standardization.scale"), std::string::npos)
+      << bad.error().message();
+}
+
 TEST(MetadataTest, DocumentFieldsAndShortestFloats) {
   const auto json = nlohmann::json::parse(metadata_to_json(sample()));
   EXPECT_EQ(json["format"], "aiotops-tflite-metadata");

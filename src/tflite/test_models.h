@@ -105,9 +105,18 @@ inline ml::Model naive_bayes_model() {
   return make_model(std::make_unique<ml::NaiveBayes>(classes));
 }
 
+// Lowering options that keep the scaler as the graph's standardization.
+inline LowerOptions unfolded() {
+  LowerOptions options;
+  options.fold_scaler = false;
+  return options;
+}
+
 // The lowered float graph of `model`; aborts the test binary when lowering fails.
-inline Graph float_graph(const ml::Model& model) {
-  auto graph = lower_to_graph(model, LowerOptions{.model_name = "motor", .model_version = "3"});
+inline Graph float_graph(const ml::Model& model, LowerOptions options = {}) {
+  options.model_name = "motor";
+  options.model_version = "3";
+  auto graph = lower_to_graph(model, options);
   if (!graph) {
     ADD_FAILURE() << graph.error().message();
     std::abort();

@@ -1,5 +1,6 @@
 #include "tflite/writer.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -102,34 +103,39 @@ class ModelBuilder {
         fbb_, fbb_.CreateVector(tensors_), fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
         fbb_.CreateVector(operators_), fbb_.CreateString("main"));
     const std::vector<fb::Offset<tfl::SubGraph>> subgraphs{subgraph};
+    // Both code fields: deprecated_builtin_code for readers that predate builtin_code (all our
+    // codes are below 127), builtin_code for the current ones.
+    std::vector<fb::Offset<tfl::OperatorCode>> codes;
+    for (const auto& [op, version] : code_keys_) {
+      codes.push_back(tfl::CreateOperatorCode(fbb_, static_cast<int8_t>(op), 0, version, op));
+    }
     const std::string description =
         fmt::format("aiotops {} {}", metadata.model_name, metadata.model_version);
     const auto model = tfl::CreateModel(
-        fbb_, kSchemaVersion, fbb_.CreateVector(codes_), fbb_.CreateVector(subgraphs),
+        fbb_, kSchemaVersion, fbb_.CreateVector(codes), fbb_.CreateVector(subgraphs),
         fbb_.CreateString(description), fbb_.CreateVector(buffers_), 0, fbb_.CreateVector(entries));
     tfl::FinishModelBuffer(fbb_, model);
     return std::string(reinterpret_cast<const char*>(fbb_.GetBufferPointer()), fbb_.GetSize());
   }
 
  private:
+  // One operator code per builtin, with the highest version its operators need (a runtime that
+  // has FULLY_CONNECTED version 4 also runs the float version 1 form).
   uint32_t opcode_index(tfl::BuiltinOperator op, int32_t version) {
     for (size_t i = 0; i < code_keys_.size(); ++i) {
-      if (code_keys_[i].first == op && code_keys_[i].second == version) {
+      if (code_keys_[i].first == op) {
+        code_keys_[i].second = std::max(code_keys_[i].second, version);
         return static_cast<uint32_t>(i);
       }
     }
-    // Both fields: deprecated_builtin_code for readers that predate builtin_code (all our codes
-    // are below 127), builtin_code for the current ones.
-    codes_.push_back(tfl::CreateOperatorCode(fbb_, static_cast<int8_t>(op), 0, version, op));
     code_keys_.emplace_back(op, version);
-    return static_cast<uint32_t>(codes_.size() - 1);
+    return static_cast<uint32_t>(code_keys_.size() - 1);
   }
 
   fb::FlatBufferBuilder fbb_{4096};
   std::vector<fb::Offset<tfl::Buffer>> buffers_;
   std::vector<fb::Offset<tfl::Tensor>> tensors_;
   std::vector<fb::Offset<tfl::Operator>> operators_;
-  std::vector<fb::Offset<tfl::OperatorCode>> codes_;
   std::vector<std::pair<tfl::BuiltinOperator, int32_t>> code_keys_;
 };
 
@@ -142,12 +148,40 @@ std::string layer_output_name(const Graph& graph, size_t l) {
   return l + 1 == graph.layers.size() ? "logit" : fmt::format("dense_{}/output", l);
 }
 
+// The graph's standardization as a float32 FULLY_CONNECTED with weights diag(1 / scale) and bias
+// -mean / scale, reading `x`; returns its output ("standardized"), or `x` when there is none.
+int32_t add_standardize(ModelBuilder& b, const Graph& graph, int32_t x) {
+  if (graph.standardize.empty()) return x;
+  const size_t n = graph.inputs;
+  std::vector<float> weights(n * n, 0.0f);
+  std::vector<float> bias(n);
+  for (size_t i = 0; i < n; ++i) {
+    const double scale = graph.standardize.scale[i];
+    weights[i * n + i] = static_cast<float>(1.0 / scale);
+    bias[i] = static_cast<float>(-graph.standardize.mean[i] / scale);
+  }
+  const auto f32 = tfl::TensorType::FLOAT32;
+  const auto width = static_cast<int32_t>(n);
+  const int32_t w = b.add_tensor("standardize/weights", f32, {width, width},
+                                 b.add_values<float>(weights), std::nullopt);
+  const int32_t c =
+      b.add_tensor("standardize/bias", f32, {width}, b.add_values<float>(bias), std::nullopt);
+  const int32_t y = b.add_tensor("standardized", f32, {1, width}, 0, std::nullopt);
+  b.add_operator(tfl::BuiltinOperator::FULLY_CONNECTED,
+                 operator_version(tfl::BuiltinOperator::FULLY_CONNECTED, false), {x, w, c}, {y},
+                 tfl::ActivationFunctionType::NONE);
+  return y;
+}
+
 std::string write_float(const Graph& graph) {
+  GraphMetadata metadata = graph.metadata;
+  metadata.device_standardize = {};
   ModelBuilder b;
   const auto f32 = tfl::TensorType::FLOAT32;
   const int32_t version = operator_version(tfl::BuiltinOperator::FULLY_CONNECTED, false);
-  int32_t x = b.add_tensor("input", f32, {1, static_cast<int32_t>(graph.inputs)}, 0, std::nullopt);
-  const int32_t input = x;
+  const int32_t input =
+      b.add_tensor("input", f32, {1, static_cast<int32_t>(graph.inputs)}, 0, std::nullopt);
+  int32_t x = add_standardize(b, graph, input);
   for (size_t l = 0; l < graph.layers.size(); ++l) {
     const DenseLayer& layer = graph.layers[l];
     const auto outputs = static_cast<int32_t>(layer.outputs);
@@ -164,7 +198,7 @@ std::string write_float(const Graph& graph) {
   const int32_t score = b.add_tensor("score", f32, {1, 1}, 0, std::nullopt);
   b.add_operator(tfl::BuiltinOperator::LOGISTIC,
                  operator_version(tfl::BuiltinOperator::LOGISTIC, false), {x}, {score});
-  return b.finish(input, score, graph.metadata);
+  return b.finish(input, score, metadata);
 }
 
 // Per-channel scales when the layer has one weight scale per output, else per-tensor.
@@ -187,13 +221,17 @@ std::string write_int8(const Graph& graph, const WriteOptions& options) {
   const std::vector<int32_t> input_shape{1, static_cast<int32_t>(graph.inputs)};
   int32_t input = 0;
   int32_t x = 0;
+  GraphMetadata metadata = graph.metadata;
+  metadata.device_standardize = {};
   if (options.int8_io) {
     input = x = b.add_tensor("input", i8, input_shape, 0, per_tensor(graph.input));
+    metadata.device_standardize = graph.standardize;
   } else {
     input = b.add_tensor("input", f32, input_shape, 0, std::nullopt);
+    const int32_t standardized = add_standardize(b, graph, input);
     x = b.add_tensor("input_int8", i8, input_shape, 0, per_tensor(graph.input));
     b.add_operator(tfl::BuiltinOperator::QUANTIZE,
-                   operator_version(tfl::BuiltinOperator::QUANTIZE, true), {input}, {x});
+                   operator_version(tfl::BuiltinOperator::QUANTIZE, true), {standardized}, {x});
   }
   float input_scale = graph.input.scale;
   const int32_t version = operator_version(tfl::BuiltinOperator::FULLY_CONNECTED, true);
@@ -217,14 +255,14 @@ std::string write_int8(const Graph& graph, const WriteOptions& options) {
   if (options.int8_io) {
     const int32_t score = b.add_tensor("score", i8, {1, 1}, 0, per_tensor(graph.output));
     b.add_operator(tfl::BuiltinOperator::LOGISTIC, logistic_version, {x}, {score});
-    return b.finish(input, score, graph.metadata);
+    return b.finish(input, score, metadata);
   }
   const int32_t score_q = b.add_tensor("score_int8", i8, {1, 1}, 0, per_tensor(graph.output));
   b.add_operator(tfl::BuiltinOperator::LOGISTIC, logistic_version, {x}, {score_q});
   const int32_t score = b.add_tensor("score", f32, {1, 1}, 0, std::nullopt);
   b.add_operator(tfl::BuiltinOperator::DEQUANTIZE,
                  operator_version(tfl::BuiltinOperator::DEQUANTIZE, true), {score_q}, {score});
-  return b.finish(input, score, graph.metadata);
+  return b.finish(input, score, metadata);
 }
 
 }  // namespace

@@ -238,6 +238,62 @@ TEST(WriterTest, FileIdentifierBufferZeroAndAlignment) {
   }
 }
 
+TEST(WriterTest, StandardizationIsADiagonalFloatLayerAtTheInput) {
+  const Graph graph = testing::float_graph(testing::logistic_model(), testing::unfolded());
+  const ModelSummary s = write_and_read(graph);
+  expect_common_facts(s, false);
+  EXPECT_THAT(tensor_names(s),
+              ElementsAre("input", "standardize/weights", "standardize/bias", "standardized",
+                          "dense_0/weights", "dense_0/bias", "logit", "score"));
+  EXPECT_THAT(ops(s),
+              ElementsAre(tfl::BuiltinOperator::FULLY_CONNECTED,
+                          tfl::BuiltinOperator::FULLY_CONNECTED, tfl::BuiltinOperator::LOGISTIC));
+  const std::vector<float> w = values<float>(s.tensors[1]);
+  ASSERT_EQ(w.size(), 16u);
+  for (size_t r = 0; r < 4; ++r) {
+    for (size_t c = 0; c < 4; ++c) {
+      EXPECT_EQ(w[r * 4 + c], r == c ? static_cast<float>(1.0 / graph.standardize.scale[r]) : 0.0f);
+    }
+  }
+  EXPECT_EQ(values<float>(s.tensors[2])[0],
+            static_cast<float>(-double{graph.standardize.mean[0]} / graph.standardize.scale[0]));
+  EXPECT_THAT(s.operators[1].inputs, ElementsAre(3, 4, 5));
+  ASSERT_TRUE(s.aiotops.has_value());
+  EXPECT_TRUE(s.aiotops->device_standardize.empty());
+}
+
+TEST(WriterTest, Int8StandardizesInFloatBeforeQuantize) {
+  const Graph graph = testing::int8_graph(
+      testing::float_graph(testing::mlp_model({8, 6}), testing::unfolded()), false);
+  const ModelSummary s = write_and_read(graph);
+  expect_common_facts(s, true);
+  EXPECT_THAT(
+      ops(s),
+      ElementsAre(tfl::BuiltinOperator::FULLY_CONNECTED, tfl::BuiltinOperator::QUANTIZE,
+                  tfl::BuiltinOperator::FULLY_CONNECTED, tfl::BuiltinOperator::FULLY_CONNECTED,
+                  tfl::BuiltinOperator::FULLY_CONNECTED, tfl::BuiltinOperator::LOGISTIC,
+                  tfl::BuiltinOperator::DEQUANTIZE));
+  const OperatorSummary& standardize = s.operators[0];
+  EXPECT_EQ(tensor(s, standardize.inputs[1]).type, tfl::TensorType::FLOAT32);
+  EXPECT_EQ(tensor(s, standardize.outputs[0]).name, "standardized");
+  EXPECT_EQ(s.operators[1].inputs[0], standardize.outputs[0]);
+  ASSERT_TRUE(s.aiotops.has_value());
+  EXPECT_TRUE(s.aiotops->device_standardize.empty());
+}
+
+TEST(WriterTest, Int8IoLeavesStandardizationToTheDevice) {
+  const Graph graph = testing::int8_graph(
+      testing::float_graph(testing::logistic_model(), testing::unfolded()), false);
+  const ModelSummary s = write_and_read(graph, WriteOptions{.int8_io = true});
+  expect_common_facts(s, true);
+  EXPECT_THAT(ops(s),
+              ElementsAre(tfl::BuiltinOperator::FULLY_CONNECTED, tfl::BuiltinOperator::LOGISTIC));
+  EXPECT_EQ(tensor(s, s.inputs.at(0)).type, tfl::TensorType::INT8);
+  ASSERT_TRUE(s.aiotops.has_value());
+  EXPECT_EQ(s.aiotops->device_standardize.mean, graph.standardize.mean);
+  EXPECT_EQ(s.aiotops->device_standardize.scale, graph.standardize.scale);
+}
+
 TEST(WriterTest, SameGraphSameBytes) {
   const Graph graph = testing::float_graph(testing::mlp_model());
   auto first = write_tflite(graph);

@@ -27,5 +27,6 @@ void add_stats_command(CLI::App& root, Action& run);
 void add_train_command(CLI::App& root, Action& run);
 void add_evaluate_command(CLI::App& root, Action& run);
 void add_infer_command(CLI::App& root, Action& run);
+void add_inspect_command(CLI::App& root, Action& run);
 
 }  // namespace aiotops::cli

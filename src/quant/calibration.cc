@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "quant/graph_checks.h"
+#include "tflite/graph_checks.h"
 
 namespace aiotops::quant {
 namespace {
@@ -76,7 +76,10 @@ float percentile(std::vector<float>& values, double p) {
 Result<Calibration> calibrate(const tflite::Graph& float_graph, std::span<const double> rows,
                               const CalibrationOptions& options) {
   if (auto status = validate(options); !status) return fail(status.error());
-  if (auto status = check_float_graph(float_graph); !status) {
+  if (float_graph.type != tflite::TensorType::kFloat32) {
+    return fail(ErrorCode::kInvalidArgument, "calibration graph: not a float32 graph");
+  }
+  if (auto status = tflite::check_graph(float_graph); !status) {
     return fail(status.error().with_context("calibration graph"));
   }
   const size_t cols = float_graph.inputs;
@@ -95,6 +98,12 @@ Result<Calibration> calibrate(const tflite::Graph& float_graph, std::span<const 
       return fail(ErrorCode::kInvalidArgument,
                   "calibration data: row {} column {}: {} is not a finite float", i / cols + 1,
                   i % cols + 1, rows[i]);
+    }
+  }
+  const tflite::Standardization& z = float_graph.standardize;
+  if (!z.empty()) {
+    for (size_t i = 0; i < tensor.size(); ++i) {
+      tensor[i] = (tensor[i] - z.mean[i % cols]) / z.scale[i % cols];
     }
   }
   calibration.input = measure(tensor, options);

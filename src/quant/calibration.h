@@ -1,8 +1,9 @@
 #pragma once
 // Calibration: run the float network on a representative dataset and record the range of every
-// tensor quantization needs — the raw input and each dense layer's output, after its fused
-// activation (post-ReLU, as TFLite's calibrator sees a fused FULLY_CONNECTED); the last layer's
-// output is the logit before LOGISTIC.
+// tensor quantization needs — the first layer's input (the raw values, or the standardized ones
+// when the graph standardizes) and each dense layer's output, after its fused activation
+// (post-ReLU, as TFLite's calibrator sees a fused FULLY_CONNECTED); the last layer's output is
+// the logit before LOGISTIC.
 
 #include <cstddef>
 #include <span>
@@ -37,14 +38,14 @@ Status validate(const CalibrationOptions& options);
 
 struct Calibration {
   CalibrationOptions options;
-  size_t rows = 0;                  // dataset rows the ranges were measured on
-  TensorRange input;                // every raw input feature, pooled (one per-tensor range)
+  size_t rows = 0;    // dataset rows the ranges were measured on
+  TensorRange input;  // the first layer's input, all features pooled (one per-tensor range)
   std::vector<TensorRange> layers;  // each layer's output after its activation, input side first
 };
 
-// Runs `float_graph` (type kFloat32, in float arithmetic) on every row of `rows` (row-major, raw
-// values, float_graph.inputs per row) and measures the ranges. Percentile mode keeps every
-// value of one tensor at a time: memory rows x widest layer x 4 bytes. Fails with
+// Runs `float_graph` (type kFloat32, in float arithmetic, its standardization first) on every row
+// of `rows` (row-major, raw values, float_graph.inputs per row) and measures the ranges. Percentile
+// mode keeps every value of one tensor at a time: memory rows x widest layer x 4 bytes. Fails with
 // kInvalidArgument when the graph is not a consistent float graph, there are no rows, the size
 // is not a multiple of the input count, or a value is not finite (naming row and column, 1-based).
 // Thread-safe.

@@ -42,6 +42,24 @@ TEST(CalibrateTest, MinMaxRecordsInputAndPostActivationRanges) {
   EXPECT_FLOAT_EQ(calibration->layers[1].max, 3.75f);
 }
 
+TEST(CalibrateTest, StandardizedGraphMeasuresTheStandardizedInput) {
+  tflite::Graph graph = testing::two_layer_graph();
+  graph.standardize = {{10.0f, -100.0f}, {2.0f, 50.0f}};
+  // Raw (12, -100) and (6, 0) standardize to (1, 0) and (-2, 2): the same first-layer input as
+  // rows (1, 0) and (-2, 2) of the graph without standardization.
+  auto standardized = calibrate(graph, std::vector<double>{12, -100, 6, 0}, {});
+  graph.standardize = {};
+  auto plain = calibrate(graph, std::vector<double>{1, 0, -2, 2}, {});
+  ASSERT_TRUE(standardized.has_value()) << standardized.error().message();
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FLOAT_EQ(standardized->input.min, -2);
+  EXPECT_FLOAT_EQ(standardized->input.max, 2);
+  for (size_t l = 0; l < 2; ++l) {
+    EXPECT_FLOAT_EQ(standardized->layers[l].min, plain->layers[l].min) << l;
+    EXPECT_FLOAT_EQ(standardized->layers[l].max, plain->layers[l].max) << l;
+  }
+}
+
 TEST(CalibrateTest, PercentileClipsAnOutlierThatMinMaxKeeps) {
   const tflite::Graph graph = testing::two_layer_graph();
   std::vector<double> rows;

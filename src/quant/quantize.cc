@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "quant/graph_checks.h"
+#include "tflite/graph_checks.h"
 
 namespace aiotops::quant {
 namespace {
@@ -42,7 +42,10 @@ nlohmann::json to_json(const QuantizeOptions& options) {
 Result<tflite::Graph> quantize_graph(const tflite::Graph& float_graph,
                                      const Calibration& calibration,
                                      const QuantizeOptions& options) {
-  if (auto status = check_float_graph(float_graph); !status) {
+  if (float_graph.type != tflite::TensorType::kFloat32) {
+    return fail(ErrorCode::kInvalidArgument, "quantize: not a float32 graph");
+  }
+  if (auto status = tflite::check_graph(float_graph); !status) {
     return fail(status.error().with_context("quantize"));
   }
   if (calibration.layers.size() != float_graph.layers.size()) {
@@ -53,6 +56,7 @@ Result<tflite::Graph> quantize_graph(const tflite::Graph& float_graph,
   tflite::Graph q;
   q.type = tflite::TensorType::kInt8;
   q.inputs = float_graph.inputs;
+  q.standardize = float_graph.standardize;
   q.input = asymmetric_params(calibration.input);
   q.output = {1.0f / 256.0f, kInt8Min};
   q.metadata = float_graph.metadata;

@@ -24,7 +24,8 @@ nlohmann::json to_json(const QuantizeOptions& options);
 // The int8 graph of `float_graph` with activation ranges from `calibration` (made by calibrate()
 // on this graph): the input and each layer's output get asymmetric_params() of their range; a
 // ReLU layer's output range starts at 0 (the calibrated range is post-ReLU, and the kernel
-// clamps at the zero point). Metadata is copied. Fails with kInvalidArgument when the graph is
+// clamps at the zero point). The standardization (kept in float32 before the first layer) and the
+// metadata are copied. Fails with kInvalidArgument when the graph is
 // not a valid float graph or the calibration has a different layer count. Thread-safe.
 Result<tflite::Graph> quantize_graph(const tflite::Graph& float_graph,
                                      const Calibration& calibration,

@@ -28,5 +28,6 @@ void add_train_command(CLI::App& root, Action& run);
 void add_evaluate_command(CLI::App& root, Action& run);
 void add_infer_command(CLI::App& root, Action& run);
 void add_inspect_command(CLI::App& root, Action& run);
+void add_quantize_command(CLI::App& root, Action& run);
 
 }  // namespace aiotops::cli

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   add_evaluate_command(app, run);
   add_infer_command(app, run);
   add_inspect_command(app, run);
+  add_quantize_command(app, run);
 
   try {
     app.parse(argc, argv);

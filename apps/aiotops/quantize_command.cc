@@ -1,0 +1,195 @@
+// aiotops quantize: full-integer post-training quantization of a trained model, with the
+// quantization error measured on held-out rows through the inference core, and an optional
+// quality gate (exit 3). Writes the QMODEL file (docs/formats/qmodel.md).
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "apps/aiotops/command.h"
+#include "apps/aiotops/dataset_input.h"
+#include "common/files.h"
+#include "common/sha256.h"
+#include "ml/model_file.h"
+#include "quant/qmodel.h"
+#include "quant/quantize_model.h"
+#include "telemetry/content_hash.h"
+
+namespace aiotops::cli {
+namespace {
+
+struct QuantizeFlags {
+  std::string model;
+  std::string calibration;
+  std::string out;
+  std::string report;
+  std::string eval;
+  bool per_channel = false;
+  std::string calibration_method = "minmax";
+  double percentile = quant::CalibrationOptions().percentile;
+  std::string weights = "int8";
+  std::optional<double> max_auc_drop;
+  std::optional<double> max_f1_drop;
+  std::string model_name;
+  std::string model_version = tflite::LowerOptions().model_version;
+  bool skip_bad_rows = false;
+  bool json = false;
+};
+
+// Paths may hold bytes that are not UTF-8: replace them rather than throw.
+std::string dump_json(const nlohmann::json& json, int indent) {
+  return json.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<quant::QuantizeModelOptions> quantize_options(const QuantizeFlags& flags) {
+  quant::QuantizeModelOptions options;
+  auto method = quant::parse_calibration_method(flags.calibration_method);
+  if (!method) return fail(method.error().with_context("--calibration-method"));
+  options.calibration.method = *method;
+  options.calibration.percentile = flags.percentile;
+  if (auto status = quant::validate(options.calibration); !status) {
+    return fail(status.error().with_context("--percentile"));
+  }
+  auto weights = quant::parse_weight_mode(flags.weights);
+  if (!weights) return fail(weights.error().with_context("--weights"));
+  options.quantize.weights = *weights;
+  options.quantize.per_channel = flags.per_channel;
+  options.gate.max_auc_drop = flags.max_auc_drop;
+  options.gate.max_f1_drop = flags.max_f1_drop;
+  options.lower.model_name = flags.model_name;
+  options.lower.model_version = flags.model_version;
+  return options;
+}
+
+int run_quantize(const QuantizeFlags& flags) {
+  auto options = quantize_options(flags);
+  if (!options) return report_error(options.error());
+  auto model_bytes = read_file(flags.model);
+  if (!model_bytes) return report_error(model_bytes.error());
+  auto model = ml::load_model(flags.model);
+  if (!model) return report_error(model.error());
+  const ml::ModelMetadata& m = model->metadata();
+
+  telemetry::ReadOptions read_options;
+  read_options.features = m.feature_names;
+  read_options.skip_bad_rows = flags.skip_bad_rows;
+  const bool eval_is_calibration = flags.eval.empty();
+  // The held-out rows need the label; calibration rows do not, unless they are also held out.
+  if (eval_is_calibration) read_options.label = m.label_name;
+  auto calibration = read_input("quantize", flags.calibration, read_options);
+  if (!calibration) return report_error(calibration.error());
+  read_options.label = m.label_name;
+  auto held_out = eval_is_calibration ? Result<telemetry::Dataset>(telemetry::Dataset())
+                                      : read_input("quantize", flags.eval, read_options);
+  if (!held_out) return report_error(held_out.error());
+  const telemetry::Dataset& eval = eval_is_calibration ? *calibration : *held_out;
+
+  const quant::EvalSet eval_set{
+      .rows = eval.features,
+      .labels = eval.labels,
+      .source = eval_is_calibration
+                    ? fmt::format("{} (the calibration data; no --eval given)", flags.calibration)
+                    : flags.eval};
+  auto result = quant::quantize_model(*model, calibration->features, eval_set, *options);
+  if (!result) return report_error(result.error());
+
+  const nlohmann::json report = quant::to_json(result->report, options->gate, result->gate);
+  nlohmann::json calibration_json = quant::to_json(result->calibration);
+  calibration_json["data"] = flags.calibration;
+  calibration_json["data_sha256"] = telemetry::dataset_content_hash(*calibration);
+  const quant::QModel qmodel{.graph = result->graph,
+                             .options = options->quantize,
+                             .source = quant::source_identity(*model, sha256_hex(*model_bytes)),
+                             .calibration = std::move(calibration_json),
+                             .report = report};
+  if (!flags.report.empty()) {
+    if (auto status = write_file_atomic(flags.report, dump_json(report, 2) + "\n"); !status) {
+      return report_error(status.error());
+    }
+  }
+  if (result->gate.passed) {
+    if (auto status = quant::save_qmodel(qmodel, flags.out); !status) {
+      return report_error(status.error());
+    }
+  }
+  if (flags.json) {
+    nlohmann::json out = report;
+    out["qmodel"] = result->gate.passed ? nlohmann::json(flags.out) : nlohmann::json();
+    std::fputs((dump_json(out, -1) + "\n").c_str(), stdout);
+  } else {
+    std::string text = fmt::format("model              {} ({})\n", flags.model,
+                                   ml::to_string(model->classifier().kind()));
+    text += quant::format_report(result->report, result->gate);
+    if (result->gate.passed) text += fmt::format("wrote              {}\n", flags.out);
+    std::fputs(text.c_str(), stdout);
+  }
+  if (!result->gate.passed) {
+    std::fprintf(stderr,
+                 "aiotops quantize: quality gate refused the quantized model; %s not "
+                 "written\n",
+                 flags.out.c_str());
+    return kExitGateRefused;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_quantize_command(CLI::App& root, Action& run) {
+  auto flags = std::make_shared<QuantizeFlags>();
+  CLI::App* cmd = root.add_subcommand(
+      "quantize",
+      "Quantize a trained model (logistic, svm or mlp) to full-integer int8 (TFLite's scheme), "
+      "calibrated on representative rows, and measure what it costs: the int8 and the "
+      "powers-of-two variants run on the inference core against the float model on held-out "
+      "rows (max and mean |p_int8 - p_float|, flipped decisions, metric deltas, bytes, arena). "
+      "Writes the QMODEL file (docs/formats/qmodel.md) for `aiotops export`.");
+  cmd->add_option("--model", flags->model, "Model file written by aiotops train")->required();
+  cmd->add_option("--calibration", flags->calibration,
+                  "Representative dataset (.csv or JSON lines) with the model's feature columns")
+      ->required();
+  cmd->add_option("--out", flags->out,
+                  "QMODEL file to write (atomically; not written when the gate refuses)")
+      ->required();
+  cmd->add_option("--report", flags->report, "Also write the quantization report as JSON here");
+  cmd->add_option("--eval", flags->eval,
+                  "Held-out labelled dataset for the report (default: the calibration data, "
+                  "which then needs the model's label column; the report says so)");
+  cmd->add_flag("--per-channel", flags->per_channel,
+                "One weight scale per output channel instead of one per tensor");
+  cmd->add_option("--calibration-method", flags->calibration_method,
+                  "minmax (smallest and largest value) or percentile (clip outliers)")
+      ->capture_default_str();
+  cmd->add_option("--percentile", flags->percentile,
+                  "With --calibration-method percentile: the upper percentile in (50, 100]; the "
+                  "lower is 100 minus it")
+      ->capture_default_str();
+  cmd->add_option("--weights", flags->weights,
+                  "int8 (symmetric) or pow2 (every weight 0 or a signed power of two, so a "
+                  "multiply can be a shift; still a standard int8 .tflite). The other mode is "
+                  "always measured too, as the report's alternative")
+      ->capture_default_str();
+  cmd->add_option("--max-auc-drop", flags->max_auc_drop,
+                  "Gate: refuse (exit 3, no QMODEL) when float ROC-AUC minus quantized ROC-AUC "
+                  "exceeds this")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--max-f1-drop", flags->max_f1_drop,
+                  "Gate: refuse (exit 3, no QMODEL) when float F1 minus quantized F1 exceeds this")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--model-name", flags->model_name,
+                  "Model name in the graph metadata (default: the model kind)");
+  cmd->add_option("--model-version", flags->model_version, "Model version in the graph metadata")
+      ->capture_default_str();
+  cmd->add_flag("--skip-bad-rows", flags->skip_bad_rows,
+                "Skip rows with a wrong field count or a bad value and report them on stderr");
+  cmd->add_flag("--json", flags->json,
+                "Print the report as one JSON object on stdout, with \"qmodel\" (the file "
+                "written, or null when the gate refused)");
+  cmd->callback([flags, &run] { run = [flags] { return run_quantize(*flags); }; });
+}
+
+}  // namespace aiotops::cli

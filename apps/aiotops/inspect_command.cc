@@ -69,11 +69,17 @@ std::string metadata_text(const tflite::ModelSummary& s) {
     levels += fmt::format("{}{} from {}", i ? ", " : "", m.alert_level_names[i],
                           i < m.alert_level_from.size() ? m.alert_level_from[i] : 0.0f);
   }
-  return fmt::format(
+  std::string text = fmt::format(
       "model        {} version {}\nfeatures     {}\nthreshold    {}\nalert levels {}\n"
       "dataset      sha256 {}\n",
       m.model_name, m.model_version, fmt::join(m.feature_names, ", "), m.threshold, levels,
       m.dataset_sha256);
+  if (!m.device_standardize.empty()) {
+    text += fmt::format("device input (x - mean) / scale, mean [{}], scale [{}], then quantize\n",
+                        fmt::join(m.device_standardize.mean, ", "),
+                        fmt::join(m.device_standardize.scale, ", "));
+  }
+  return text;
 }
 
 std::string text_report(const InspectFlags& flags, const tflite::ModelSummary& s,
@@ -99,14 +105,14 @@ std::string text_report(const InspectFlags& flags, const tflite::ModelSummary& s
     text += fmt::format("  {:>2}  {:<16} {:>7}  {:<12} {:<8} {}\n", i, tflite::operator_name(op.op),
                         op.version, indices(op.inputs), indices(op.outputs), options_text(op));
   }
-  text += fmt::format("\ntensors\n  {:>2}  {:<18} {:<8} {:<10} {:>7}  {}\n", "#", "name", "type",
-                      "shape", "bytes", "quantization");
+  text += fmt::format("\ntensors\n  {:>2}  {:<22} {:<8} {:<10} {:>7}  {:<6} {}\n", "#", "name",
+                      "type", "shape", "bytes", "data", "quantization");
   for (size_t i = 0; i < s.tensors.size(); ++i) {
     const auto& t = s.tensors[i];
     text +=
-        fmt::format("  {:>2}  {:<18} {:<8} {:<10} {:>7}  {}{}\n", i, t.name,
+        fmt::format("  {:>2}  {:<22} {:<8} {:<10} {:>7}  {:<6} {}\n", i, t.name,
                     tflite::tensor_type_name(t.type), fmt::format("[{}]", fmt::join(t.shape, ", ")),
-                    t.bytes(), t.is_constant() ? "const, " : "", quantization_text(t));
+                    t.bytes(), t.is_constant() ? "const" : "-", quantization_text(t));
   }
   return text;
 }

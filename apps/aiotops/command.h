@@ -27,6 +27,7 @@ void add_stats_command(CLI::App& root, Action& run);
 void add_train_command(CLI::App& root, Action& run);
 void add_evaluate_command(CLI::App& root, Action& run);
 void add_infer_command(CLI::App& root, Action& run);
+void add_export_command(CLI::App& root, Action& run);
 void add_inspect_command(CLI::App& root, Action& run);
 void add_quantize_command(CLI::App& root, Action& run);
 

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   add_train_command(app, run);
   add_evaluate_command(app, run);
   add_infer_command(app, run);
+  add_export_command(app, run);
   add_inspect_command(app, run);
   add_quantize_command(app, run);
 

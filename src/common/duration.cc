@@ -14,8 +14,8 @@ struct Unit {
   int64_t millis;
 };
 // Longest suffix first so "ms" is not read as "m".
-constexpr std::array<Unit, 5> kUnits{{
-    {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};
+constexpr std::array<Unit, 5> kUnits{
+    {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};
 
 }  // namespace
 
@@ -44,14 +44,14 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
         }
       }
       if (!matched) {
-        return fail(ErrorCode::kInvalidArgument, "duration '{}': unknown unit at '{}'", text,
-                    rest);
+        return fail(ErrorCode::kInvalidArgument, "duration '{}': unknown unit at '{}'", text, rest);
       }
     } else if (total != 0) {
       return fail(ErrorCode::kInvalidArgument, "duration '{}': last number has no unit", text);
     }
     double millis = number * static_cast<double>(unit_millis);
-    if (millis + static_cast<double>(total) > static_cast<double>(std::numeric_limits<int64_t>::max() / 2)) {
+    if (millis + static_cast<double>(total) >
+        static_cast<double>(std::numeric_limits<int64_t>::max() / 2)) {
       return fail(ErrorCode::kInvalidArgument, "duration '{}' is too large", text);
     }
     total += static_cast<int64_t>(millis + 0.5);
@@ -63,8 +63,11 @@ std::string format_duration(std::chrono::milliseconds duration) {
   int64_t rest = duration.count();
   if (rest == 0) return "0s";
   std::string out;
-  for (auto [suffix, millis] : {std::pair<const char*, int64_t>{"d", 86'400'000}, {"h", 3'600'000},
-                                {"m", 60'000}, {"s", 1000}, {"ms", 1}}) {
+  for (auto [suffix, millis] : {std::pair<const char*, int64_t>{"d", 86'400'000},
+                                {"h", 3'600'000},
+                                {"m", 60'000},
+                                {"s", 1000},
+                                {"ms", 1}}) {
     if (rest >= millis) {
       out += fmt::format("{}{}", rest / millis, suffix);
       rest %= millis;

@@ -12,15 +12,15 @@
 namespace aiotops {
 
 enum class ErrorCode {
-  kInvalidArgument,   // bad input or usage: the caller can fix it (CLI exit 2)
-  kNotFound,          // a named thing does not exist (CLI exit 2)
-  kCorrupt,           // stored bytes fail verification (CLI exit 1)
-  kIo,                // the operating system refused a read or write (CLI exit 1)
-  kUnavailable,       // a peer is down or unreachable; retrying may help (CLI exit 1)
-  kPermissionDenied,  // credentials or file modes forbid it (CLI exit 2)
-  kAlreadyExists,     // a create raced with another or repeated one (CLI exit 2)
-  kResourceExhausted, // a limit was hit: size, memory, queue (CLI exit 1)
-  kInternal,          // a bug in aiotops (CLI exit 1)
+  kInvalidArgument,    // bad input or usage: the caller can fix it (CLI exit 2)
+  kNotFound,           // a named thing does not exist (CLI exit 2)
+  kCorrupt,            // stored bytes fail verification (CLI exit 1)
+  kIo,                 // the operating system refused a read or write (CLI exit 1)
+  kUnavailable,        // a peer is down or unreachable; retrying may help (CLI exit 1)
+  kPermissionDenied,   // credentials or file modes forbid it (CLI exit 2)
+  kAlreadyExists,      // a create raced with another or repeated one (CLI exit 2)
+  kResourceExhausted,  // a limit was hit: size, memory, queue (CLI exit 1)
+  kInternal,           // a bug in aiotops (CLI exit 1)
 };
 
 std::string_view to_string(ErrorCode code);

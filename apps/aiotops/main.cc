@@ -26,8 +26,8 @@ int report_error(const Error& error) {
 int main(int argc, char** argv) {
   using namespace aiotops::cli;
   CLI::App app{
-      "aiotops: edge machine learning for industrial IoT — simulate, train, evaluate, and (soon) "
-      "quantize, serve and roll out models for motor fleets.",
+      "aiotops: edge machine learning for industrial IoT — simulate motor fleets, train and "
+      "evaluate fault models, quantize them and export them for devices.",
       "aiotops"};
   app.set_version_flag("--version", std::string("aiotops ") + AIOTOPS_VERSION);
   app.require_subcommand(1);

@@ -1,13 +1,21 @@
 // Per-inference latency of the inference core on the host (Google Benchmark): one reading in,
-// one score out (set_input + invoke + get_output), for the models devices run — logistic
-// regression and an MLP 4-50-40-1, float32 and int8 (TFLite's scheme, float in and out) — with
-// the native double-precision model (ml::Model::score) as the peer in the same run.
+// one score out, for the models devices run — logistic regression and an MLP 4-50-40-1, float32
+// and int8 (TFLite's scheme) — with the native double-precision model (ml::Model::score) as the
+// peer in the same run.
+//   core/<model>          float in and out: set_input + invoke + get_output (QUANTIZE and
+//                         DEQUANTIZE run inside int8 models)
+//   core_int8_io/<model>  int8 models exported with --int8-io: int8 features written into the
+//                         input tensor, invoke, the int8 score read (a device with integer
+//                         features, or one that quantizes as it samples)
+//   native/<model>        ml::Model::score on the same readings
 //
 // The models are built here the way aiotops builds them (lower a trained-shape model, calibrate
 // and quantize with src/quant, write the .tflite), from fixed parameters: latency does not depend
 // on the values. --models-out=DIR also writes the .tflite files, so that other runtimes (Arm NN)
 // can be timed on the very same bytes.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -92,14 +100,17 @@ std::vector<double> readings() {
   return rows;
 }
 
-// The model's .tflite bytes: float32, or int8 calibrated on the readings (min/max, per tensor).
-std::string tflite_bytes(const ml::Model& model, bool int8, const std::vector<double>& rows) {
+enum class Kind { kFloat, kInt8, kInt8Io };
+
+// The model's .tflite bytes: float32, or int8 calibrated on the readings (min/max, per tensor)
+// with float or int8 input and output.
+std::string tflite_bytes(const ml::Model& model, Kind kind, const std::vector<double>& rows) {
   tflite::Graph graph = value_or_die(tflite::lower_to_graph(model));
-  if (int8) {
+  if (kind != Kind::kFloat) {
     const quant::Calibration calibration = value_or_die(quant::calibrate(graph, rows, {}));
     graph = value_or_die(quant::quantize_graph(graph, calibration, {}));
   }
-  return value_or_die(tflite::write_tflite(graph));
+  return value_or_die(tflite::write_tflite(graph, {.int8_io = kind == Kind::kInt8Io}));
 }
 
 // A .tflite model loaded into the core, with 16-byte-aligned model and arena storage.
@@ -122,6 +133,15 @@ class CoreModel {
     interpreter_.get_output(0, &score, 1);
     return score;
   }
+
+  int8_t score_int8(const int8_t* features) {
+    int8_t* input = interpreter_.input(0).as_int8();
+    for (size_t i = 0; i < 4; ++i) input[i] = features[i];
+    interpreter_.invoke();
+    return interpreter_.output(0).as_int8()[0];
+  }
+
+  micro::TensorView input() const { return interpreter_.input(0); }
 
  private:
   struct alignas(16) Chunk {
@@ -147,6 +167,23 @@ void run_core(benchmark::State& state, const std::string& bytes, const std::vect
   size_t r = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(model.score(&features[r * 4]));
+    r = (r + 1) % kRows;
+  }
+}
+
+void run_core_int8_io(benchmark::State& state, const std::string& bytes,
+                      const std::vector<double>& rows) {
+  CoreModel model(bytes);
+  // The readings quantized with the model's input parameters, as the device would sample them.
+  const micro::TensorView input = model.input();
+  std::vector<int8_t> features;
+  for (double v : rows) {
+    const double q = std::round(v / input.scale) + input.zero_point;
+    features.push_back(static_cast<int8_t>(std::clamp(q, -128.0, 127.0)));
+  }
+  size_t r = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(model.score_int8(&features[r * 4]));
     r = (r + 1) % kRows;
   }
 }
@@ -180,10 +217,12 @@ int main(int argc, char** argv) {
   static const aiotops::ml::Model lr = logistic_regression();
   static const aiotops::ml::Model mlp = mlp_4_50_40_1();
   static const std::map<std::string, std::string> models{
-      {"float_lr", tflite_bytes(lr, false, rows)},
-      {"int8_lr", tflite_bytes(lr, true, rows)},
-      {"float_mlp_4_50_40_1", tflite_bytes(mlp, false, rows)},
-      {"int8_mlp_4_50_40_1", tflite_bytes(mlp, true, rows)},
+      {"float_lr", tflite_bytes(lr, Kind::kFloat, rows)},
+      {"int8_lr", tflite_bytes(lr, Kind::kInt8, rows)},
+      {"int8_lr_int8_io", tflite_bytes(lr, Kind::kInt8Io, rows)},
+      {"float_mlp_4_50_40_1", tflite_bytes(mlp, Kind::kFloat, rows)},
+      {"int8_mlp_4_50_40_1", tflite_bytes(mlp, Kind::kInt8, rows)},
+      {"int8_mlp_4_50_40_1_int8_io", tflite_bytes(mlp, Kind::kInt8Io, rows)},
   };
   if (!models_out.empty()) {
     for (const auto& [name, bytes] : models) {
@@ -195,6 +234,11 @@ int main(int argc, char** argv) {
        {"int8_lr", "float_lr", "int8_mlp_4_50_40_1", "float_mlp_4_50_40_1"}) {
     benchmark::RegisterBenchmark(("core/" + name).c_str(), [name](benchmark::State& state) {
       run_core(state, models.at(name), rows);
+    });
+  }
+  for (const std::string name : {"int8_lr", "int8_mlp_4_50_40_1"}) {
+    benchmark::RegisterBenchmark(("core_int8_io/" + name).c_str(), [name](benchmark::State& state) {
+      run_core_int8_io(state, models.at(name + "_int8_io"), rows);
     });
   }
   benchmark::RegisterBenchmark("native/lr",

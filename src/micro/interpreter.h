@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "micro/config.h"
 #include "micro/prepared_op.h"
@@ -52,7 +53,7 @@ class Interpreter {
 
   // Writes `count` real values into input i: copied into a float tensor, quantized (TFLite's
   // QUANTIZE rounding) into an int8 one. kBadIndex, kSizeMismatch, kMissingQuantization or
-  // kNotInitialized otherwise. Inline: with a constant count the copy is a few moves.
+  // kNotInitialized otherwise. Inline: with a constant count the copy is one or two moves.
   Status set_input(size_t i, const float* values, size_t count) {
     if (!initialized_) return Status::kNotInitialized;
     if (values == nullptr) return Status::kNullArgument;
@@ -60,8 +61,7 @@ class Interpreter {
     const TensorView& view = inputs_[i];
     if (count != view.elements) return Status::kSizeMismatch;
     if (view.type == TensorType::kFloat32) {
-      float* out = view.as_float();
-      for (size_t k = 0; k < count; ++k) out[k] = values[k];
+      std::memcpy(view.data, values, count * sizeof(float));
       return Status::kOk;
     }
     if (view.scale == 0.0f) return Status::kMissingQuantization;
@@ -77,8 +77,7 @@ class Interpreter {
     const TensorView& view = outputs_[i];
     if (count != view.elements) return Status::kSizeMismatch;
     if (view.type == TensorType::kFloat32) {
-      const float* in = view.as_float();
-      for (size_t k = 0; k < count; ++k) values[k] = in[k];
+      std::memcpy(values, view.data, count * sizeof(float));
       return Status::kOk;
     }
     if (view.scale == 0.0f) return Status::kMissingQuantization;

@@ -9,6 +9,7 @@ constexpr float kLog2e = 1.44269504088896341f;
 // ln 2 split so that k * kLn2Hi is exact for |k| <= 2^15 (kLn2Hi has 9 significant bits).
 constexpr float kLn2Hi = 0.693359375f;
 constexpr float kLn2Lo = -2.12194440054690583e-4f;
+constexpr float kRoundingShift = 12582912.0f;  // 1.5 * 2^23
 
 // 2^k for k in [-126, 127], built from the exponent bits.
 float pow2(int32_t k) {
@@ -37,10 +38,11 @@ float portable_expf(float x) {
   if (x != x) return x;
   if (x > 88.8f) return pow2(127) * 2.0f;  // +inf
   if (x < -104.0f) return 0.0f;
-  // x = k ln2 + r with k the nearest integer to x / ln2 and |r| <= ~ln2 / 2.
+  // x = k ln2 + r with k the nearest integer to x / ln2 and |r| <= ~ln2 / 2. Adding and taking
+  // away 1.5 * 2^23 rounds |t| < 2^22 to an integer without a branch on the sign of x.
   const float t = x * kLog2e;
-  const int32_t k = static_cast<int32_t>(t + (t >= 0.0f ? 0.5f : -0.5f));
-  const float kf = static_cast<float>(k);
+  const float kf = (t + kRoundingShift) - kRoundingShift;
+  const int32_t k = static_cast<int32_t>(kf);
   const float r = (x - kf * kLn2Hi) - kf * kLn2Lo;
   // e^r by its Taylor series to degree 7 (truncation error < 2^-27 on |r| <= 0.35), Horner form.
   float p = 1.0f / 5040.0f;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -21,9 +22,9 @@ constexpr int kMaxHalvings = 40;
 // below this is deep inside the region of quadratic convergence: it is taken without another
 // pass to confirm it, and the fit ends there.
 constexpr double kFinalStepDecrement = 1e-14;
-// Problems of at least kWarmStartStride * kMinWarmStartRows rows are first solved on every
-// kWarmStartStride-th row: that optimum is within sampling error of the full one, so the
-// full-data passes (the cost) drop from about seven to three or four.
+// Problems of at least kWarmStartStride * kMinWarmStartRows rows are first solved on a
+// 1/kWarmStartStride sample of the rows: that optimum is within sampling error of the full one,
+// so the full-data passes (the cost) drop from about seven to three or four.
 constexpr Eigen::Index kWarmStartStride = 16;
 constexpr Eigen::Index kMinWarmStartRows = 4096;
 
@@ -197,8 +198,20 @@ Status check_inputs(const Matrix& x, std::span<const double> targets,
   return {};
 }
 
-// The fit on every kWarmStartStride-th row, its loss standing for all rows (l2 scaled down by
-// the stride); nothing for small problems or when the sample has no weight.
+// One row from each run of kWarmStartStride rows, at an offset that a fixed hash of the run
+// picks: a sample without the periodic bias of every n-th row (a fleet's rows interleave the
+// devices, so a fixed stride could see only some of them), the same on every run.
+Eigen::Index sampled_row(Eigen::Index run, Eigen::Index rows) {
+  uint64_t h = static_cast<uint64_t>(run) + 0x9e3779b97f4a7c15ULL;  // splitmix64
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  const Eigen::Index offset = static_cast<Eigen::Index>(h % kWarmStartStride);
+  return std::min(run * kWarmStartStride + offset, rows - 1);
+}
+
+// The fit on a 1/kWarmStartStride sample of the rows, its loss standing for all rows (l2 scaled
+// down by the stride); nothing for small problems or when the sample has no weight.
 std::optional<LinearFit> warm_start(const Matrix& x, std::span<const double> targets,
                                     std::span<const double> weights, LinearLoss loss, double l2,
                                     const NewtonOptions& options) {
@@ -208,13 +221,17 @@ std::optional<LinearFit> warm_start(const Matrix& x, std::span<const double> tar
   std::vector<double> sample_targets(static_cast<size_t>(rows));
   std::vector<double> sample_weights(static_cast<size_t>(rows));
   for (Eigen::Index i = 0; i < rows; ++i) {
-    const auto source = static_cast<size_t>(i * kWarmStartStride);
-    sample.row(i) = x.row(i * kWarmStartStride);
-    sample_targets[static_cast<size_t>(i)] = targets[source];
-    sample_weights[static_cast<size_t>(i)] = weights[source];
+    const Eigen::Index source = sampled_row(i, x.rows());
+    sample.row(i) = x.row(source);
+    sample_targets[static_cast<size_t>(i)] = targets[static_cast<size_t>(source)];
+    sample_weights[static_cast<size_t>(i)] = weights[static_cast<size_t>(source)];
   }
+  // The sample's optimum is only a start, off the full one by sampling error: a loose tolerance
+  // does.
+  NewtonOptions sample_options = options;
+  sample_options.gradient_tolerance = std::max(options.gradient_tolerance, 1e-5);
   auto fit = fit_linear_newton(sample, sample_targets, sample_weights, loss,
-                               l2 / static_cast<double>(kWarmStartStride), options);
+                               l2 / static_cast<double>(kWarmStartStride), sample_options);
   if (!fit || !fit->weights.allFinite() || !std::isfinite(fit->bias)) return std::nullopt;
   return std::move(*fit);
 }

@@ -1,10 +1,12 @@
 #pragma once
 // Deterministic data parallelism for one pass over many rows. The rows are cut into chunks of a
-// fixed size (not depending on the machine), workers take chunks round-robin, and each chunk's
-// result goes to its own slot, so callers combine the slots in chunk order: the same inputs give
-// bit-identical results on any number of cores.
+// fixed size (not depending on the machine), each worker takes the next unclaimed chunk (so a
+// worker the scheduler delays does not hold the others up), and each chunk's result goes to its
+// own slot, so callers combine the slots in chunk order: the same inputs give bit-identical
+// results on any number of cores.
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <thread>
 #include <vector>
@@ -26,8 +28,9 @@ template <typename Work>
 void for_each_chunk(size_t rows, const Work& work) {
   const size_t chunks = chunk_count(rows);
   const size_t workers = worker_count(chunks);
+  std::atomic<size_t> next{0};
   auto run = [&](size_t worker) {
-    for (size_t chunk = worker; chunk < chunks; chunk += workers) {
+    for (size_t chunk = next++; chunk < chunks; chunk = next++) {
       work(worker, chunk, chunk * kChunkRows, std::min(rows, (chunk + 1) * kChunkRows));
     }
   };

@@ -12,6 +12,10 @@ packages=(
   # libraries
   libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev libeigen3-dev
   nlohmann-json3-dev libsodium-dev
+  # the edge service: MQTT client, HTTP endpoints (/metrics, /healthz), TLS
+  libmosquitto-dev libcpp-httplib-dev libssl-dev
+  # a real broker and its command-line clients for cross-process tests and benchmarks
+  mosquitto mosquitto-clients
   # model files (.tflite flatbuffers: flatc at build time, headers)
   flatbuffers-compiler libflatbuffers-dev
   # the inference core on an emulated Cortex-M4F (cross compiler, newlib, QEMU)

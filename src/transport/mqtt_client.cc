@@ -1,0 +1,442 @@
+#include "transport/mqtt_client.h"
+
+#include <mosquitto.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <random>
+#include <system_error>
+
+namespace aiotops::transport {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long one mosquitto_loop() waits in select(). publish() and stop() wake it early through
+// libmosquitto's socket pair, so this only bounds how late the connect timeout is noticed.
+constexpr int kLoopTimeoutMs = 200;
+// The largest payload MQTT can carry in one PUBLISH (remaining length 268435455 bytes, minus the
+// topic and message id).
+constexpr size_t kMaxPacketBytes = 268'435'455;
+// Debian's directory of trusted CAs: libmosquitto needs a CA file or directory before it loads a
+// client certificate, even when the system's CAs are wanted.
+constexpr const char* kSystemCaDir = "/etc/ssl/certs";
+
+void init_library_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { mosquitto_lib_init(); });
+}
+
+std::string describe(int rc, int saved_errno) {
+  if (rc == MOSQ_ERR_ERRNO) return std::generic_category().message(saved_errno);
+  return mosquitto_strerror(rc);
+}
+
+ErrorCode code_of(int rc) {
+  switch (rc) {
+    case MOSQ_ERR_NO_CONN:
+    case MOSQ_ERR_CONN_LOST:
+      return ErrorCode::kUnavailable;
+    case MOSQ_ERR_NOMEM:
+      return ErrorCode::kResourceExhausted;
+    case MOSQ_ERR_INVAL:
+    case MOSQ_ERR_PAYLOAD_SIZE:
+    case MOSQ_ERR_MALFORMED_UTF8:
+    case MOSQ_ERR_OVERSIZE_PACKET:
+      return ErrorCode::kInvalidArgument;
+    default:
+      return ErrorCode::kInternal;
+  }
+}
+
+uint64_t random_seed() {
+  try {
+    std::random_device device;
+    return (static_cast<uint64_t>(device()) << 32) ^ device();
+  } catch (...) {  // no entropy source: the clock still de-synchronises a fleet
+    return static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(ConnectionState state) {
+  switch (state) {
+    case ConnectionState::kDisconnected:
+      return "disconnected";
+    case ConnectionState::kConnecting:
+      return "connecting";
+    case ConnectionState::kSubscribing:
+      return "subscribing";
+    case ConnectionState::kReady:
+      return "ready";
+  }
+  return "unknown";
+}
+
+// libmosquitto calls these on the network thread with `obj` = the MqttClient. noexcept: an
+// exception must not unwind through C frames.
+struct MqttClient::Callbacks {
+  static MqttClient& self(void* obj) { return *static_cast<MqttClient*>(obj); }
+  static void on_connect(mosquitto*, void* obj, int rc, int flags) noexcept {
+    self(obj).handle_connect(rc, flags);
+  }
+  static void on_subscribe(mosquitto*, void* obj, int mid, int count, const int* granted) noexcept {
+    self(obj).handle_subscribe(mid, count, granted);
+  }
+  static void on_message(mosquitto*, void* obj, const mosquitto_message* message) noexcept {
+    self(obj).handle_message(*message);
+  }
+  static void on_publish(mosquitto*, void* obj, int) noexcept {
+    self(obj).messages_out_.fetch_add(1, std::memory_order_relaxed);
+  }
+  static void on_log(mosquitto*, void* obj, int level, const char* text) noexcept {
+    self(obj).handle_log(level, text);
+  }
+};
+
+Result<std::unique_ptr<MqttClient>> MqttClient::create(MqttOptions options,
+                                                       MessageHandler on_message,
+                                                       StateHandler on_state) {
+  auto address = check_mqtt_options(options);
+  if (!address) return fail(address.error());
+  init_library_once();
+  const uint64_t seed = options.jitter_seed.value_or(random_seed());
+  std::unique_ptr<MqttClient> client(new MqttClient(
+      std::move(options), std::move(*address), std::move(on_message), std::move(on_state), seed));
+  if (auto status = client->configure(); !status) return fail(status.error());
+  return client;
+}
+
+MqttClient::MqttClient(MqttOptions options, BrokerAddress address, MessageHandler on_message,
+                       StateHandler on_state, uint64_t seed)
+    : options_(std::move(options)),
+      address_(std::move(address)),
+      url_(to_url(address_)),
+      on_message_(std::move(on_message)),
+      on_state_(std::move(on_state)),
+      backoff_(options_.backoff, seed) {}
+
+MqttClient::~MqttClient() {
+  stop();
+  if (mosq_ != nullptr) mosquitto_destroy(mosq_);
+}
+
+Status MqttClient::configure() {
+  const char* id = options_.client_id.empty() ? nullptr : options_.client_id.c_str();
+  mosq_ = mosquitto_new(id, options_.clean_session, this);
+  if (mosq_ == nullptr) {
+    return fail(ErrorCode::kInternal, "libmosquitto cannot create a client for {}: {}", url_,
+                std::generic_category().message(errno));
+  }
+  auto check = [&](int rc, std::string_view what) -> Status {
+    if (rc == MOSQ_ERR_SUCCESS) return {};
+    return fail(code_of(rc), "MQTT client for {}: {}: {}", url_, what, mosquitto_strerror(rc));
+  };
+  // Our own network thread calls mosquitto_loop(); other threads publish.
+  if (auto s = check(mosquitto_threaded_set(mosq_, true), "threaded mode"); !s) return s;
+  if (auto s = check(mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311),
+                     "protocol version");
+      !s) {
+    return s;
+  }
+  // Results go out one small packet at a time; Nagle would hold each for an ACK.
+  if (auto s = check(mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1), "TCP_NODELAY"); !s) {
+    return s;
+  }
+  if (auto s = check(mosquitto_int_option(mosq_, MOSQ_OPT_SEND_MAXIMUM, options_.max_inflight),
+                     "max_inflight");
+      !s) {
+    return s;
+  }
+  if (!options_.username.empty()) {
+    const char* password = options_.password.empty() ? nullptr : options_.password.c_str();
+    if (auto s = check(mosquitto_username_pw_set(mosq_, options_.username.c_str(), password),
+                       "username");
+        !s) {
+      return s;
+    }
+  }
+  if (address_.tls) {
+    const TlsOptions& tls = options_.tls;
+    const char* cert = tls.cert_file.empty() ? nullptr : tls.cert_file.c_str();
+    const char* key = tls.key_file.empty() ? nullptr : tls.key_file.c_str();
+    if (tls.ca_file.empty()) {
+      if (auto s = check(mosquitto_int_option(mosq_, MOSQ_OPT_TLS_USE_OS_CERTS, 1), "system CAs");
+          !s) {
+        return s;
+      }
+    }
+    if (!tls.ca_file.empty() || cert != nullptr) {
+      const char* ca_file = tls.ca_file.empty() ? nullptr : tls.ca_file.c_str();
+      const char* ca_dir = ca_file == nullptr ? kSystemCaDir : nullptr;
+      if (auto s =
+              check(mosquitto_tls_set(mosq_, ca_file, ca_dir, cert, key, nullptr), "TLS files");
+          !s) {
+        return s;
+      }
+    }
+    if (tls.insecure_skip_verify) {
+      if (auto s = check(mosquitto_tls_opts_set(mosq_, 0 /* SSL_VERIFY_NONE */, nullptr, nullptr),
+                         "TLS verification");
+          !s) {
+        return s;
+      }
+      if (auto s = check(mosquitto_tls_insecure_set(mosq_, true), "TLS host name check"); !s) {
+        return s;
+      }
+    }
+  }
+  mosquitto_connect_with_flags_callback_set(mosq_, &Callbacks::on_connect);
+  mosquitto_subscribe_callback_set(mosq_, &Callbacks::on_subscribe);
+  mosquitto_message_callback_set(mosq_, &Callbacks::on_message);
+  mosquitto_publish_callback_set(mosq_, &Callbacks::on_publish);
+  return {};
+}
+
+Status MqttClient::start() {
+  std::lock_guard lock(mutex_);
+  if (started_ || stopped_) {
+    return fail(ErrorCode::kInvalidArgument, "MQTT client for {} was already {}", url_,
+                stopped_ ? "stopped" : "started");
+  }
+  try {
+    thread_ = std::thread(&MqttClient::run, this);
+  } catch (const std::system_error& error) {
+    return fail(ErrorCode::kResourceExhausted, "MQTT client for {}: cannot start a thread: {}",
+                url_, error.what());
+  }
+  started_ = true;
+  return {};
+}
+
+void MqttClient::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    stop_requested_.store(true, std::memory_order_release);
+  }
+  wake_.notify_all();
+  if (!thread_.joinable()) return;
+  {
+    // Wakes the network thread out of select(); the lock keeps this off a connect in progress.
+    std::lock_guard lock(connect_mutex_);
+    mosquitto_disconnect(mosq_);
+  }
+  thread_.join();
+}
+
+void MqttClient::run() {
+  while (!stop_requested()) {
+    run_connection();
+    if (stop_requested()) break;
+    wait_before_retry();
+  }
+  shut_down_connection();
+  set_state(ConnectionState::kDisconnected, "stopped");
+}
+
+void MqttClient::run_connection() {
+  session_up_ = false;
+  attempt_error_.clear();
+  // libmosquitto's log lines explain TLS and socket failures; the callback is removed once
+  // connected, because libmosquitto formats a heap-allocated line for every message it logs.
+  mosquitto_log_callback_set(mosq_, &Callbacks::on_log);
+  set_state(ConnectionState::kConnecting, url_);
+  const Clock::time_point deadline = Clock::now() + options_.connect_timeout;
+  int rc = MOSQ_ERR_SUCCESS;
+  int saved_errno = 0;
+  {
+    std::lock_guard lock(connect_mutex_);
+    if (stop_requested()) return;
+    rc = mosquitto_connect_async(mosq_, address_.host.c_str(), address_.port,
+                                 static_cast<int>(options_.keepalive.count()));
+    saved_errno = errno;
+  }
+  bool timed_out = false;
+  while (rc == MOSQ_ERR_SUCCESS && !stop_requested()) {
+    rc = mosquitto_loop(mosq_, kLoopTimeoutMs, 1);
+    saved_errno = errno;
+    if (rc == MOSQ_ERR_SUCCESS && !session_up_ && Clock::now() > deadline) {
+      timed_out = true;
+      break;
+    }
+  }
+  if (stop_requested()) return;
+  std::string why = timed_out
+                        ? fmt::format("no CONNACK within {}ms", options_.connect_timeout.count())
+                        : describe(rc, saved_errno);
+  if (!attempt_error_.empty()) why += fmt::format(" ({})", attempt_error_);
+  if (session_up_) {
+    connection_losses_.fetch_add(1, std::memory_order_relaxed);
+    why = fmt::format("connection to {} lost: {}", url_, why);
+  } else {
+    connect_failures_.fetch_add(1, std::memory_order_relaxed);
+    why = fmt::format("cannot connect to {}: {}", url_, why);
+  }
+  record_error(why);
+  set_state(ConnectionState::kDisconnected, why);
+}
+
+void MqttClient::wait_before_retry() {
+  const std::chrono::milliseconds delay = backoff_.next();
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, delay, [this] { return stop_requested(); });
+}
+
+void MqttClient::shut_down_connection() {
+  int rc = MOSQ_ERR_NO_CONN;
+  {
+    std::lock_guard lock(connect_mutex_);
+    rc = mosquitto_disconnect(mosq_);
+  }
+  if (rc != MOSQ_ERR_SUCCESS) return;  // no socket: nothing to send
+  // Publishes queued before stop() leave ahead of the DISCONNECT; writing it closes the socket
+  // and the next loop reports "no connection".
+  const Clock::time_point deadline = Clock::now() + options_.shutdown_timeout;
+  while (Clock::now() < deadline) {
+    if (mosquitto_loop(mosq_, kLoopTimeoutMs, 1) != MOSQ_ERR_SUCCESS) break;
+  }
+}
+
+void MqttClient::set_state(ConnectionState state, std::string_view detail) {
+  state_.store(state, std::memory_order_release);
+  if (on_state_) on_state_(state, detail);
+}
+
+void MqttClient::record_error(std::string error) {
+  std::lock_guard lock(mutex_);
+  last_error_ = std::move(error);
+}
+
+void MqttClient::handle_connect(int rc, int flags) {
+  if (rc != 0) {
+    attempt_error_ = fmt::format("broker refused the connection: {}", mosquitto_connack_string(rc));
+    return;
+  }
+  mosquitto_log_callback_set(mosq_, nullptr);
+  session_up_ = true;
+  backoff_.reset();
+  if (connects_.fetch_add(1, std::memory_order_relaxed) > 0) {
+    reconnects_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Subscribe again even when the broker kept the session: it may have lost it (a broker killed
+  // before saving), and subscribing twice to the same filter is harmless.
+  pending_subscriptions_.clear();
+  subscription_refused_ = false;
+  for (size_t i = 0; i < options_.subscriptions.size(); ++i) {
+    const Subscription& subscription = options_.subscriptions[i];
+    int mid = 0;
+    const int sub_rc =
+        mosquitto_subscribe(mosq_, &mid, subscription.filter.c_str(), subscription.qos);
+    if (sub_rc == MOSQ_ERR_SUCCESS) {
+      pending_subscriptions_.emplace_back(mid, i);
+    } else {
+      subscription_refused_ = true;
+      subscribe_failures_.fetch_add(1, std::memory_order_relaxed);
+      record_error(fmt::format("cannot subscribe to '{}' on {}: {}", subscription.filter, url_,
+                               mosquitto_strerror(sub_rc)));
+    }
+  }
+  const bool session_present = (flags & 1) != 0;
+  const bool ready = pending_subscriptions_.empty() && !subscription_refused_;
+  set_state(ready ? ConnectionState::kReady : ConnectionState::kSubscribing,
+            session_present ? "connected, session present" : "connected, new session");
+}
+
+void MqttClient::handle_subscribe(int mid, int granted_count, const int* granted) {
+  auto pending = std::ranges::find(pending_subscriptions_, mid, &std::pair<int, size_t>::first);
+  if (pending == pending_subscriptions_.end()) return;
+  const Subscription& subscription = options_.subscriptions[pending->second];
+  pending_subscriptions_.erase(pending);
+  // One filter per SUBSCRIBE; 0x80 is the broker's refusal (e.g. an ACL).
+  if (granted_count < 1 || granted[0] < 0 || granted[0] > 2) {
+    subscription_refused_ = true;
+    subscribe_failures_.fetch_add(1, std::memory_order_relaxed);
+    std::string why =
+        fmt::format("broker {} refused the subscription to '{}'", url_, subscription.filter);
+    record_error(why);
+    set_state(ConnectionState::kSubscribing, why);
+    return;
+  }
+  if (pending_subscriptions_.empty() && !subscription_refused_) {
+    set_state(ConnectionState::kReady, "subscribed");
+  }
+}
+
+void MqttClient::handle_message(const mosquitto_message& message) {
+  messages_in_.fetch_add(1, std::memory_order_relaxed);
+  if (!on_message_) return;
+  const IncomingMessage incoming{
+      .topic = message.topic,
+      .payload = std::string_view(static_cast<const char*>(message.payload),
+                                  static_cast<size_t>(std::max(message.payloadlen, 0))),
+      .qos = message.qos,
+      .retain = message.retain,
+  };
+  on_message_(incoming);
+}
+
+void MqttClient::handle_log(int level, const char* text) {
+  if (level == MOSQ_LOG_ERR && attempt_error_.empty()) attempt_error_ = text;
+}
+
+Status MqttClient::publish(std::string_view topic, std::string_view payload, int qos, bool retain) {
+  if (qos != 0 && qos != 1) {
+    publish_failures_.fetch_add(1, std::memory_order_relaxed);
+    return fail(ErrorCode::kInvalidArgument, "publish to '{}': QoS {} (expected 0 or 1)", topic,
+                qos);
+  }
+  if (topic.empty() || topic.size() > 65535 || topic.find('\0') != std::string_view::npos ||
+      mosquitto_pub_topic_check2(topic.data(), topic.size()) != MOSQ_ERR_SUCCESS) {
+    publish_failures_.fetch_add(1, std::memory_order_relaxed);
+    return fail(ErrorCode::kInvalidArgument,
+                "publish topic '{}': empty, longer than 65535 bytes, or holds a wildcard or NUL",
+                topic);
+  }
+  if (payload.size() + topic.size() + 4 > kMaxPacketBytes) {
+    publish_failures_.fetch_add(1, std::memory_order_relaxed);
+    return fail(ErrorCode::kInvalidArgument,
+                "publish to '{}': payload of {} bytes is over MQTT's limit", topic, payload.size());
+  }
+  const ConnectionState now = state();
+  if (now != ConnectionState::kSubscribing && now != ConnectionState::kReady) {
+    publish_failures_.fetch_add(1, std::memory_order_relaxed);
+    return fail(ErrorCode::kUnavailable, "publish to '{}': not connected to {} ({})", topic, url_,
+                to_string(now));
+  }
+  // libmosquitto wants a terminated topic; a per-thread buffer stops allocating once warm.
+  thread_local std::string topic_text;
+  topic_text.assign(topic);
+  const int rc = mosquitto_publish(mosq_, nullptr, topic_text.c_str(),
+                                   static_cast<int>(payload.size()), payload.data(), qos, retain);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    publish_failures_.fetch_add(1, std::memory_order_relaxed);
+    return fail(code_of(rc), "publish to '{}' on {}: {}", topic, url_, mosquitto_strerror(rc));
+  }
+  return {};
+}
+
+MqttCounters MqttClient::counters() const {
+  constexpr auto relaxed = std::memory_order_relaxed;
+  return MqttCounters{
+      .connects = connects_.load(relaxed),
+      .reconnects = reconnects_.load(relaxed),
+      .connect_failures = connect_failures_.load(relaxed),
+      .connection_losses = connection_losses_.load(relaxed),
+      .subscribe_failures = subscribe_failures_.load(relaxed),
+      .messages_in = messages_in_.load(relaxed),
+      .messages_out = messages_out_.load(relaxed),
+      .publish_failures = publish_failures_.load(relaxed),
+      .state = state(),
+  };
+}
+
+std::string MqttClient::last_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+}  // namespace aiotops::transport

@@ -137,7 +137,17 @@ Status JsonReadingParser::read_fields(ondemand::object& object, Reading& out) {
   auto read_number = [&](ondemand::value& json, std::string_view field, bool allow_bool,
                          double& value) -> Status {
     ondemand::json_type type{};
-    if (auto error = json.type().get(type)) return invalid(error);
+    auto type_error = json.type().get(type);
+    if (type_error || type == ondemand::json_type::null) {
+      // Bare NaN/Infinity (Python's json.dumps writes them) are not JSON, but "not finite" tells
+      // the sender more than "invalid JSON" does.
+      std::string_view token = trim_json_space(json.raw_json_token());
+      if (parse_finite_double(token, value) == RowProblem::kNotFinite) {
+        return problem(RowProblem::kNotFinite, field,
+                       fmt::format("{}: {}", describe(RowProblem::kNotFinite), excerpt(token)));
+      }
+    }
+    if (type_error) return invalid(type_error);
     if (type == ondemand::json_type::number && json.get_double().get(value) == simdjson::SUCCESS) {
       return {};
     }

@@ -176,8 +176,24 @@ TEST_F(JsonCodecTest, NanAndInfinityAreRejected) {
               HasSubstr("field \"temperature\": not finite"));
   EXPECT_THAT(error_of(R"({"current":1,"temperature":2,"vibration":1e999,"sound":4})"),
               HasSubstr("field \"vibration\": out of range"));
-  EXPECT_THAT(error_of(R"({"current":1,"temperature":2,"vibration":3,"sound":NaN})"),
+  // Bare NaN/Infinity tokens are not JSON, but they are reported as what they mean.
+  EXPECT_EQ(error_of(R"({"current":1,"temperature":2,"vibration":3,"sound":NaN})"),
+            "field \"sound\": not finite: \"NaN\"");
+  EXPECT_EQ(parser_.last_problem(), RowProblem::kNotFinite);
+  EXPECT_EQ(error_of(R"({"current":Infinity,"temperature":2,"vibration":3,"sound":4})"),
+            "field \"current\": not finite: \"Infinity\"");
+  EXPECT_EQ(error_of(R"({"current":-Infinity,"temperature":2,"vibration":3,"sound":4})"),
+            "field \"current\": not finite: \"-Infinity\"");
+  EXPECT_EQ(error_of(R"({"current":1,"temperature":nan,"vibration":3,"sound":4})"),
+            "field \"temperature\": not finite: \"nan\"");
+  EXPECT_EQ(parser_.last_problem(), RowProblem::kNotFinite);
+  // Other bare words stay what they are.
+  EXPECT_THAT(error_of(R"({"current":1,"temperature":2,"vibration":3,"sound":Nope})"),
               HasSubstr("invalid JSON"));
+  EXPECT_EQ(parser_.last_problem(), RowProblem::kInvalidJson);
+  EXPECT_THAT(error_of(R"({"current":1,"temperature":2,"vibration":3,"sound":null})"),
+              HasSubstr("got null"));
+  EXPECT_EQ(parser_.last_problem(), RowProblem::kWrongType);
 }
 
 TEST_F(JsonCodecTest, BadTimestampAndDeviceId) {

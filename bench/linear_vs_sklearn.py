@@ -6,15 +6,13 @@ alone: no CSV parsing, no scaling); scikit-learn's is the wall time of .fit on t
 standardized by StandardScaler (ddof 0, as aiotops' scaler). Each side runs --repeat times and
 the fastest counts (as timeit does: on shared, noisy machines interference only adds time).
 Logistic regression: LogisticRegression with its defaults (lbfgs, C=1, tol 1e-4); the train log
-losses of both fits are compared. Gaussian naive Bayes: GaussianNB with its defaults. Prints one
-JSON object on stdout.
+losses of both fits are compared. Gaussian naive Bayes: GaussianNB with its defaults. Each side
+records the load average after its fits. Prints one JSON object on stdout.
 
 Usage: bench/linear_vs_sklearn.py --aiotops build/release/apps/aiotops/aiotops --data rows.csv \
            [--features current,temperature,vibration,sound] [--label label] [--repeat 5]
 """
 
-import argparse
-import csv
 import json
 import os
 import subprocess
@@ -22,29 +20,17 @@ import sys
 import tempfile
 import time
 
-import numpy as np
 import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.naive_bayes import GaussianNB
 from sklearn.preprocessing import StandardScaler
 
+from bench_common import argument_parser, load, load_average, machine
+
 # Required ratios aiotops / scikit-learn of fit wall time (docs/benchmarks.md).
 REQUIRED = {"logistic": 0.5, "naive-bayes": 0.05}
 MAX_LOG_LOSS_DIFFERENCE = 1e-4
-
-
-def load(path, features, label):
-    """The feature columns and the label of a CSV with a header row, as float64 arrays."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        header = next(csv.reader(f))
-    missing = [c for c in features + [label] if c not in header]
-    if missing:
-        sys.exit(f"{path}: no column(s) {', '.join(missing)} in the header {header}")
-    columns = [header.index(c) for c in features + [label]]
-    table = np.loadtxt(path, delimiter=",", skiprows=1, usecols=columns, dtype=np.float64,
-                       ndmin=2)
-    return table[:, :-1], table[:, -1]
 
 
 def run_aiotops(binary, data, features, label, kind, repeat):
@@ -63,6 +49,7 @@ def run_aiotops(binary, data, features, label, kind, repeat):
         "command": " ".join(command),
         "fit_seconds": min(seconds),
         "fit_seconds_all": seconds,
+        "load_average": load_average(),
         "train_log_loss": summary["metrics"]["train"]["log_loss"],
     }
 
@@ -77,27 +64,13 @@ def run_sklearn(make_model, x, y, repeat):
     return {
         "fit_seconds": min(seconds),
         "fit_seconds_all": seconds,
+        "load_average": load_average(),
         "train_log_loss": float(log_loss(y, model.predict_proba(x)[:, 1])),
     }
 
 
-def machine():
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f
-                         if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{model}, {os.cpu_count()} cores"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--aiotops", required=True, help="the aiotops binary (release build)")
-    parser.add_argument("--data", required=True, help="CSV with a header row")
-    parser.add_argument("--features", default="current,temperature,vibration,sound")
-    parser.add_argument("--label", default="label")
+    parser = argument_parser(__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     features = args.features.split(",")

@@ -5,17 +5,15 @@ Both sides train the reference network (features -> 50 ReLU -> 40 ReLU -> 1 sigm
 mini-batches of 200 rows, learning rate 1e-3 and L2 1e-4, on the same standardized rows, for
 exactly --epochs passes (early stopping cannot trigger: patience = epochs, sklearn tol = 0).
 aiotops' time is the `fit_seconds` of `aiotops train --json` (the fit alone, no CSV parsing);
-scikit-learn's is the wall time of MLPClassifier.fit. Prints one JSON object on stdout.
+scikit-learn's is the wall time of MLPClassifier.fit. Each side records the load average after its
+fit. Prints one JSON object on stdout.
 
 Usage: bench/mlp_vs_sklearn.py --aiotops build/release/apps/aiotops/aiotops --data rows.csv \
            [--features current,temperature,vibration,sound] [--label label] [--epochs 3]
 """
 
-import argparse
-import csv
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -23,30 +21,18 @@ import tempfile
 import time
 import warnings
 
-import numpy as np
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
+from bench_common import argument_parser, load, load_average, machine
+
 HIDDEN = (50, 40)
 BATCH_SIZE = 200
 LEARNING_RATE = 1e-3
 L2 = 1e-4  # aiotops' default MlpOptions::l2, sklearn's default alpha
-
-
-def load(path, features, label):
-    """The feature columns and the label of a CSV with a header row, as float64 arrays."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        header = next(csv.reader(f))
-    missing = [c for c in features + [label] if c not in header]
-    if missing:
-        sys.exit(f"{path}: no column(s) {', '.join(missing)} in the header {header}")
-    columns = [header.index(c) for c in features + [label]]
-    table = np.loadtxt(path, delimiter=",", skiprows=1, usecols=columns, dtype=np.float64,
-                       ndmin=2)
-    return table[:, :-1], table[:, -1]
 
 
 def run_aiotops(binary, data, features, label, epochs, seed):
@@ -70,6 +56,7 @@ def run_aiotops(binary, data, features, label, epochs, seed):
         "epochs": epochs,
         "fit_seconds": summary["fit_seconds"],
         "epochs_per_second": epochs / summary["fit_seconds"],
+        "load_average": load_average(),
         "train_log_loss": summary["metrics"]["train"]["log_loss"],
     }
 
@@ -91,27 +78,13 @@ def run_sklearn(x, y, epochs, seed):
         "epochs": epochs,
         "fit_seconds": seconds,
         "epochs_per_second": epochs / seconds,
+        "load_average": load_average(),
         "train_log_loss": log_loss(y, model.predict_proba(x)[:, 1]),
     }
 
 
-def machine():
-    model = platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f
-                         if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--aiotops", required=True, help="the aiotops binary (release build)")
-    parser.add_argument("--data", required=True, help="CSV with a header row")
-    parser.add_argument("--features", default="current,temperature,vibration,sound")
-    parser.add_argument("--label", default="label")
+    parser = argument_parser(__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

@@ -16,6 +16,13 @@ def row(cells, widths):
     return "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths)).rstrip()
 
 
+def load_row(ours, theirs, widths):
+    """The 1-minute load average each side's timing was taken at (a shared machine's figures are
+    read with it)."""
+    return row(["  load average after the fits", f"{ours['load_average'][0]:.2f}",
+                f"{theirs['load_average'][0]:.2f}", "", "", ""], widths)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--linear", required=True)
@@ -42,6 +49,7 @@ def main():
                           f"{r['aiotops']['fit_seconds']:.4f} s",
                           f"{r['sklearn']['fit_seconds']:.4f} s", f"{r['ratio']:.3f}",
                           f"<= {r['required_ratio']}", "pass" if ok else "FAIL"], widths))
+        lines.append(load_row(r["aiotops"], r["sklearn"], widths))
         if "log_loss_difference" in r:
             ok_loss = abs(r["log_loss_difference"]) <= r["max_log_loss_difference"]
             lines.append(row(["  train log loss", f"{r['aiotops']['train_log_loss']:.7f}",
@@ -58,6 +66,7 @@ def main():
                           f"{mlp['speedup']:.2f}x", "reported", ""], widths))
         lines.append(row(["  train log loss", f"{mlp['aiotops']['train_log_loss']:.5f}",
                           f"{mlp['sklearn']['train_log_loss']:.5f}", "", "", ""], widths))
+        lines.append(load_row(mlp["aiotops"], mlp["sklearn"], widths))
     print("\n".join(line for line in lines if line is not None))
     sys.exit(0 if passed else 3)
 

@@ -1,6 +1,7 @@
 #include "ml/model_file.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <vector>
 
@@ -79,7 +80,44 @@ Status validate(const Scaler& scaler, const Classifier& classifier, const ModelM
   }
   if (!m.training.options.is_object())
     return fail(kBad, "field 'training.options' is not an object");
+  const std::vector<FeatureRange>& ranges = m.training.feature_ranges;
+  if (!ranges.empty() && ranges.size() != m.feature_names.size()) {
+    return fail(kBad, "field 'training.feature_ranges' has {} features but 'features' names {}",
+                ranges.size(), m.feature_names.size());
+  }
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (!(std::isfinite(ranges[i].min) && std::isfinite(ranges[i].max) &&
+          ranges[i].min <= ranges[i].max)) {
+      return fail(kBad, "field 'training.feature_ranges' for '{}' needs finite min <= max",
+                  m.feature_names[i]);
+    }
+  }
   return {};
+}
+
+// "feature_ranges": {"min": [...], "max": [...]}, optional (older files do not have it).
+Result<std::vector<FeatureRange>> feature_ranges_from_json(const nlohmann::json& training) {
+  const auto it = training.find("feature_ranges");
+  if (it == training.end()) return std::vector<FeatureRange>{};
+  const std::string path = "training.feature_ranges";
+  if (auto status = expect_object(*it, path); !status) return fail(status.error());
+  auto min = number_array_field(*it, path, "min");
+  if (!min) return fail(min.error());
+  auto max = number_array_field(*it, path, "max", min->size());
+  if (!max) return fail(max.error());
+  std::vector<FeatureRange> ranges;
+  for (size_t i = 0; i < min->size(); ++i) ranges.push_back({(*min)[i], (*max)[i]});
+  return ranges;
+}
+
+nlohmann::json feature_ranges_to_json(const std::vector<FeatureRange>& ranges) {
+  nlohmann::json min = nlohmann::json::array();
+  nlohmann::json max = nlohmann::json::array();
+  for (const FeatureRange& range : ranges) {
+    min.push_back(range.min);
+    max.push_back(range.max);
+  }
+  return {{"min", std::move(min)}, {"max", std::move(max)}};
 }
 
 Result<ThresholdSetting> threshold_from_json(const nlohmann::json& root) {
@@ -152,6 +190,9 @@ Result<TrainingRecord> training_from_json(const nlohmann::json& root) {
   auto options = object_field(t, "training", "options");
   if (!options) return fail(options.error());
   record.options = **options;
+  auto ranges = feature_ranges_from_json(t);
+  if (!ranges) return fail(ranges.error());
+  record.feature_ranges = std::move(*ranges);
   return record;
 }
 
@@ -270,6 +311,14 @@ nlohmann::json model_to_json(const Model& model) {
     levels.push_back({{"name", level.name}, {"from", level.from}});
   }
   const TrainingRecord& t = m.training;
+  nlohmann::json training = {
+      {"dataset_sha256", t.dataset_sha256},
+      {"rows", {{"train", t.train_rows}, {"validation", t.validation_rows}, {"test", t.test_rows}}},
+      {"class_balance", {{"positives", t.train_positives}, {"negatives", t.train_negatives}}},
+      {"seed", t.seed},
+      {"options", t.options}};
+  if (!t.feature_ranges.empty())
+    training["feature_ranges"] = feature_ranges_to_json(t.feature_ranges);
   return {
       {"format", kModelFormat},
       {"format_version", kModelFormatVersion},
@@ -286,13 +335,7 @@ nlohmann::json model_to_json(const Model& model) {
         {"chosen_on", m.threshold.chosen_on}}},
       {"alert_levels", levels},
       {"metrics", m.metrics},
-      {"training",
-       {{"dataset_sha256", t.dataset_sha256},
-        {"rows",
-         {{"train", t.train_rows}, {"validation", t.validation_rows}, {"test", t.test_rows}}},
-        {"class_balance", {{"positives", t.train_positives}, {"negatives", t.train_negatives}}},
-        {"seed", t.seed},
-        {"options", t.options}}},
+      {"training", std::move(training)},
       {"resources", resources_to_json(model.resources())},
       {"tool_version", m.tool_version},
       {"created", m.created},

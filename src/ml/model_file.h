@@ -42,6 +42,12 @@ struct ThresholdSetting {
   std::string chosen_on;                // "train" or "validation"; empty with rule "fixed"
 };
 
+// The smallest and largest raw value of one feature among the training rows.
+struct FeatureRange {
+  double min = 0;
+  double max = 0;
+};
+
 // Where the model came from.
 struct TrainingRecord {
   std::string dataset_sha256;  // telemetry::dataset_content_hash of the whole input dataset
@@ -52,6 +58,9 @@ struct TrainingRecord {
   size_t train_negatives = 0;
   uint64_t seed = 0;
   nlohmann::json options = nlohmann::json::object();  // hyperparameters and split, as used
+  // Per feature (feature_names order), over the training rows: what the edge service checks
+  // telemetry against. Empty in files written before the field existed.
+  std::vector<FeatureRange> feature_ranges;
 };
 
 struct ModelMetadata {

@@ -33,7 +33,11 @@ ModelMetadata metadata_for(size_t features) {
                 .train_positives = 100,
                 .train_negatives = 200,
                 .seed = 7,
-                .options = {{"C", 1.0}}};
+                .options = {{"C", 1.0}},
+                .feature_ranges = {}};
+  for (size_t i = 0; i < features; ++i) {
+    m.training.feature_ranges.push_back({-1.5 - static_cast<double>(i), 2.25});
+  }
   m.tool_version = "0.1.0";
   m.created = "2025-01-31T12:00:00Z";
   return m;
@@ -169,6 +173,15 @@ TEST_F(ModelFileTest, CorruptedFilesAreRejectedNamingTheField) {
       {"training.rows.test", [](auto& j) { j["training"]["rows"]["test"] = -1; }},
       {"training.class_balance", [](auto& j) { j["training"]["class_balance"]["positives"] = 1; }},
       {"training.seed", [](auto& j) { j["training"]["seed"] = "7"; }},
+      {"training.feature_ranges.max",
+       [](auto& j) { j["training"]["feature_ranges"]["max"].erase(0); }},
+      {"training.feature_ranges.min[1]",
+       [](auto& j) { j["training"]["feature_ranges"]["min"][1] = "low"; }},
+      {"training.feature_ranges", [](auto& j) { j["training"]["feature_ranges"]["min"][2] = 9; }},
+      {"training.feature_ranges",
+       [](auto& j) {
+         j["training"]["feature_ranges"] = {{"min", {1.0, 2.0}}, {"max", {3.0, 4.0}}};
+       }},
       {"resources.parameters", [](auto& j) { j["resources"]["parameters"] = 99; }},
       {"resources.model_bytes", [](auto& j) { j["resources"].erase("model_bytes"); }},
       {"created", [](auto& j) { j.erase("created"); }},
@@ -185,6 +198,25 @@ TEST_F(ModelFileTest, CorruptedFilesAreRejectedNamingTheField) {
     EXPECT_NE(loaded.error().message().find("'" + c.field + "'"), std::string::npos)
         << "expected field '" << c.field << "' in: " << loaded.error().message();
   }
+}
+
+TEST_F(ModelFileTest, FeatureRangesRoundTripAndAreOptional) {
+  Fixture f = make_fixture();
+  nlohmann::json document = nlohmann::json::parse(model_to_json(f.model).dump());
+  EXPECT_EQ(document["training"]["feature_ranges"]["min"], nlohmann::json({-1.5, -2.5, -3.5}));
+  EXPECT_EQ(document["training"]["feature_ranges"]["max"], nlohmann::json({2.25, 2.25, 2.25}));
+  auto loaded = model_from_json(document);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message();
+  ASSERT_EQ(loaded->metadata().training.feature_ranges.size(), 3u);
+  EXPECT_EQ(loaded->metadata().training.feature_ranges[1].min, -2.5);
+  EXPECT_EQ(loaded->metadata().training.feature_ranges[1].max, 2.25);
+
+  // Files written before the field existed load without ranges and are written back without.
+  document["training"].erase("feature_ranges");
+  auto old = model_from_json(document);
+  ASSERT_TRUE(old.has_value()) << old.error().message();
+  EXPECT_TRUE(old->metadata().training.feature_ranges.empty());
+  EXPECT_FALSE(model_to_json(*old)["training"].contains("feature_ranges"));
 }
 
 TEST_F(ModelFileTest, OtherKindsRoundTrip) {

@@ -1,5 +1,6 @@
 #include "ml/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -29,6 +30,21 @@ std::vector<double> gather_labels(const Dataset& dataset, std::span<const size_t
   labels.reserve(rows.size());
   for (size_t r : rows) labels.push_back(dataset.labels[r]);
   return labels;
+}
+
+// Per feature, the smallest and largest value among `rows` (not empty).
+std::vector<FeatureRange> feature_ranges(const Dataset& dataset, std::span<const size_t> rows) {
+  std::vector<FeatureRange> ranges;
+  for (size_t c = 0; c < dataset.cols(); ++c) {
+    ranges.push_back({dataset.at(rows[0], c), dataset.at(rows[0], c)});
+  }
+  for (size_t r : rows) {
+    for (size_t c = 0; c < dataset.cols(); ++c) {
+      ranges[c].min = std::min(ranges[c].min, dataset.at(r, c));
+      ranges[c].max = std::max(ranges[c].max, dataset.at(r, c));
+    }
+  }
+  return ranges;
 }
 
 std::vector<size_t> all_rows(size_t count) {
@@ -353,7 +369,8 @@ Result<TrainReport> train_model(const Dataset& dataset, const TrainOptions& opti
                    .train_positives = positives,
                    .train_negatives = train_labels.size() - positives,
                    .seed = options.seed,
-                   .options = options_json(options)},
+                   .options = options_json(options),
+                   .feature_ranges = feature_ranges(dataset, split->train)},
       .tool_version = options.tool_version,
       .created = options.created,
   };

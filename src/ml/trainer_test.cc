@@ -97,6 +97,26 @@ TEST(TrainerTest, ScalerIsFittedOnTheTrainingPartOnly) {
   EXPECT_EQ(report->model.metadata().threshold.chosen_on, "train");
 }
 
+TEST(TrainerTest, FeatureRangesComeFromTheTrainingPartOnly) {
+  const Dataset dataset = make_dataset(500, 0.0, 2);
+  TrainOptions options = options_for(ModelKind::kLogistic);
+  options.split.test_fraction = 0.3;
+  auto report = train_model(dataset, options);
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  const auto& ranges = report->model.metadata().training.feature_ranges;
+  ASSERT_EQ(ranges.size(), dataset.cols());
+  for (size_t c = 0; c < dataset.cols(); ++c) {
+    double min = dataset.at(report->split.train[0], c);
+    double max = min;
+    for (size_t r : report->split.train) {
+      min = std::min(min, dataset.at(r, c));
+      max = std::max(max, dataset.at(r, c));
+    }
+    EXPECT_EQ(ranges[c].min, min) << c;
+    EXPECT_EQ(ranges[c].max, max) << c;
+  }
+}
+
 TEST(TrainerTest, WithoutSplitFlagsEveryRowTrains) {
   const Dataset dataset = make_dataset(300, 0.0, 3);
   auto report = train_model(dataset, options_for(ModelKind::kLogistic));

@@ -77,6 +77,36 @@ def metadata_document(buf):
     return None
 
 
+def tensor_scale(buf, name):
+    """The quantization scale of the first subgraph's tensor called name, or None."""
+    model, model_vt = _table(buf, 0)
+    subgraphs_pos = _field(buf, model, model_vt, 2)  # Model.subgraphs
+    if subgraphs_pos is None:
+        return None
+    subgraphs, _ = _vector(buf, subgraphs_pos)
+    subgraph, subgraph_vt = _table(buf, subgraphs)
+    tensors_pos = _field(buf, subgraph, subgraph_vt, 0)  # SubGraph.tensors
+    if tensors_pos is None:
+        return None
+    tensors, count = _vector(buf, tensors_pos)
+    for i in range(count):
+        tensor, tensor_vt = _table(buf, tensors + 4 * i)
+        name_pos = _field(buf, tensor, tensor_vt, 3)  # Tensor.name
+        quant_pos = _field(buf, tensor, tensor_vt, 4)  # Tensor.quantization
+        if name_pos is None or quant_pos is None:
+            continue
+        name_start, name_len = _vector(buf, name_pos)
+        if buf[name_start : name_start + name_len] != name.encode():
+            continue
+        quant, quant_vt = _table(buf, quant_pos)
+        scale_pos = _field(buf, quant, quant_vt, 2)  # QuantizationParameters.scale
+        if scale_pos is None:
+            return None
+        start, length = _vector(buf, scale_pos)
+        return struct.unpack_from("<f", buf, start)[0] if length else None
+    return None
+
+
 def read_rows(path, features):
     """Feature rows of a CSV file as float lists, in file order."""
     rows = []
@@ -96,7 +126,8 @@ def read_rows(path, features):
 class ArmnnModel:
     """One loaded network on CpuRef with a single input and a single output tensor."""
 
-    def __init__(self, path):
+    def __init__(self, path, standardization=None):
+        self.standardization = standardization
         parser = ann.ITfLiteParser()
         network = parser.CreateNetworkFromBinaryFile(path)
         input_name = parser.GetSubgraphInputTensorNames(0)[0]
@@ -119,6 +150,11 @@ class ArmnnModel:
 
     def input_array(self, row):
         values = np.asarray(row, dtype=np.float32)
+        if self.standardization is not None:
+            # Files with raw int8 input leave (x - mean) / scale to the caller (float32).
+            mean = np.asarray(self.standardization["mean"], dtype=np.float32)
+            scale = np.asarray(self.standardization["scale"], dtype=np.float32)
+            values = (values - mean) / scale
         if self.input_dtype == np.int8:
             scaled = values / self.input_scale  # TFLite rounds half away from zero
             q = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) + self.input_zero
@@ -159,10 +195,10 @@ def main():
     try:
         with open(args.model, "rb") as f:
             buf = f.read()
+        document = metadata_document(buf)
         if args.features:
             features = args.features.split(",")
         else:
-            document = metadata_document(buf)
             if document is None or "features" not in document:
                 raise ValueError(f"{args.model}: no feature names in the model metadata; give --features")
             features = document["features"]
@@ -170,7 +206,7 @@ def main():
     except (OSError, ValueError, struct.error) as e:
         print(f"run_armnn: {e}", file=sys.stderr)
         return 2
-    model = ArmnnModel(args.model)
+    model = ArmnnModel(args.model, (document or {}).get("input_standardization"))
     if args.repeat > 0:
         wall, cpu = model.latency(rows[0], args.repeat)
         print(json.dumps({"runs": args.repeat, "wall_ns": wall, "cpu_ns": cpu}))

@@ -61,6 +61,14 @@ Result<HostModel> HostModel::from_bytes(std::string_view bytes, std::string_view
       return fail(ErrorCode::kCorrupt, "{}: metadata names {} features for {} model inputs", origin,
                   parsed->feature_names.size(), model.input_size_);
     }
+    const tflite::Standardization& z = parsed->device_standardize;
+    if (!z.empty() && (z.mean.size() != model.input_size_ || z.scale.size() != model.input_size_)) {
+      return fail(ErrorCode::kCorrupt,
+                  "{}: metadata input_standardization has {} means and {} scales for {} model "
+                  "inputs",
+                  origin, z.mean.size(), z.scale.size(), model.input_size_);
+    }
+    if (!z.empty()) model.standardized_.resize(model.input_size_);
     model.metadata_ = std::move(*parsed);
   }
   return model;
@@ -70,6 +78,13 @@ Result<float> HostModel::score(std::span<const float> features) {
   if (features.size() != input_size_) {
     return fail(ErrorCode::kInvalidArgument, "{}: {} values for {} model inputs", origin_,
                 features.size(), input_size_);
+  }
+  if (!standardized_.empty()) {
+    const tflite::Standardization& z = metadata_->device_standardize;
+    for (size_t i = 0; i < features.size(); ++i) {
+      standardized_[i] = (features[i] - z.mean[i]) / z.scale[i];
+    }
+    features = standardized_;
   }
   Status s = interpreter_->set_input(0, features.data(), features.size());
   if (s == Status::kOk) s = interpreter_->invoke();

@@ -29,9 +29,11 @@ class HostModel {
   // The same from bytes; `origin` names them in error messages.
   static Result<HostModel> from_bytes(std::string_view bytes, std::string_view origin);
 
-  // Runs one row of input_size() real values (quantized by the model when its input is int8)
-  // and returns the model's output as a real value. kInvalidArgument for a wrong size; no
-  // allocation on success.
+  // Runs one row of input_size() raw feature values and returns the model's output as a real
+  // value. Files with raw int8 input carry the input standardization in their metadata; it is
+  // applied here, (x - mean) / scale in float32, before the core quantizes with the input
+  // tensor's parameters, so every file kind takes the same raw values. kInvalidArgument for a
+  // wrong size; no allocation on success.
   Result<float> score(std::span<const float> features);
 
   size_t input_size() const { return input_size_; }
@@ -54,6 +56,7 @@ class HostModel {
   size_t model_bytes_ = 0;
   size_t input_size_ = 0;
   std::optional<tflite::GraphMetadata> metadata_;
+  std::vector<float> standardized_;  // scratch row when the metadata carries a standardization
   std::string origin_;
 };
 

@@ -36,6 +36,31 @@ TEST(HostModel, ScoresAnExportedModelWithItsMetadata) {
   EXPECT_EQ(wrong.error().code(), ErrorCode::kInvalidArgument);
 }
 
+// A file with raw int8 input leaves the standardization to its caller: HostModel applies the
+// metadata's, so the same raw rows score as with the float-I/O file of the same graph, which
+// standardizes inside the model (one input quantum of rounding apart at most).
+TEST(HostModel, AppliesTheInputStandardizationOfInt8IoFiles) {
+  const ml::Model native = tflite::testing::logistic_model(tflite::testing::kAi4i);
+  const tflite::Graph graph = tflite::testing::int8_graph(
+      tflite::testing::float_graph(native, tflite::testing::unfolded()), false);
+  ASSERT_FALSE(graph.standardize.empty());
+  auto float_io = tflite::write_tflite(graph);
+  auto int8_io = tflite::write_tflite(graph, {.int8_io = true});
+  ASSERT_TRUE(float_io && int8_io);
+  auto reference = HostModel::from_bytes(*float_io, "float-io.tflite");
+  auto raw_input = HostModel::from_bytes(*int8_io, "int8-io.tflite");
+  ASSERT_TRUE(reference && raw_input);
+  ASSERT_FALSE(raw_input->metadata()->device_standardize.empty());
+  const float output_quantum = graph.output.scale;
+  for (const auto& row : tflite::testing::raw_rows(50)) {
+    const std::vector<float> features(row.begin(), row.end());
+    auto expected = reference->score(features);
+    auto actual = raw_input->score(features);
+    ASSERT_TRUE(expected && actual);
+    EXPECT_NEAR(*actual, *expected, output_quantum * 1.01f);
+  }
+}
+
 TEST(HostModel, WithoutMetadata) {
   auto model = HostModel::from_bytes(testing::build_model(testing::float_logistic_regression()),
                                      "hand.tflite");

@@ -23,6 +23,14 @@ constexpr size_t kMaxPacketBytes = 268'435'455;
 // client certificate, even when the system's CAs are wanted.
 constexpr const char* kSystemCaDir = "/etc/ssl/certs";
 
+// libmosquitto 2.0.11 sets up its OpenSSL state (a UI method in a global) on a client's first TLS
+// connect without a lock: two clients connecting at once race and leak one copy. Connects of TLS
+// clients take this lock.
+std::mutex& tls_setup_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
 void init_library_once() {
   static std::once_flag once;
   std::call_once(once, [] { mosquitto_lib_init(); });
@@ -251,6 +259,8 @@ void MqttClient::run_connection() {
   {
     std::lock_guard lock(connect_mutex_);
     if (stop_requested()) return;
+    std::unique_lock tls_lock(tls_setup_mutex(), std::defer_lock);
+    if (address_.tls) tls_lock.lock();
     rc = mosquitto_connect_async(mosq_, address_.host.c_str(), address_.port,
                                  static_cast<int>(options_.keepalive.count()));
     saved_errno = errno;

@@ -16,6 +16,8 @@ packages=(
   libmosquitto-dev libcpp-httplib-dev libssl-dev
   # a real broker and its command-line clients for cross-process tests and benchmarks
   mosquitto mosquitto-clients
+  # certificates for the TLS tests (the openssl command-line tool)
+  openssl
   # model files (.tflite flatbuffers: flatc at build time, headers)
   flatbuffers-compiler libflatbuffers-dev
   # the inference core on an emulated Cortex-M4F (cross compiler, newlib, QEMU)

@@ -55,6 +55,10 @@ struct GraphMetadata {
   std::vector<std::string> alert_level_names;  // e.g. no-fault, potential-failure, ...
   std::vector<float> alert_level_from;         // lower bound of each level, ascending
   std::string dataset_sha256;                  // the training dataset's content hash
+  // Per input, the smallest and largest raw value among the training rows, rounded outward to
+  // float32 (so every training value lies inside); both empty when the model file has none.
+  std::vector<float> training_min;
+  std::vector<float> training_max;
   // Set by the .tflite writer in files with raw int8 input whose graph standardizes: the device
   // computes (x - mean) / scale itself, then quantizes with the input tensor's parameters.
   Standardization device_standardize;

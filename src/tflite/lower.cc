@@ -1,5 +1,6 @@
 #include "tflite/lower.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -130,6 +131,16 @@ Result<DenseLayer> narrow_layer(const WideLayer& wide, size_t index) {
   return layer;
 }
 
+// The float nearest `value` on the side `toward` (-inf or +inf) or equal to it, kept finite.
+float round_outward(double value, float toward) {
+  constexpr float kMax = std::numeric_limits<float>::max();
+  const double kept = std::clamp(value, double{-kMax}, double{kMax});
+  const float near = static_cast<float>(kept);
+  const float outward =
+      (toward < 0 ? near > kept : near < kept) ? std::nextafter(near, toward) : near;
+  return std::clamp(outward, -kMax, kMax);
+}
+
 GraphMetadata graph_metadata(const ml::Model& model, const LowerOptions& options) {
   const ml::ModelMetadata& source = model.metadata();
   GraphMetadata metadata;
@@ -143,6 +154,11 @@ GraphMetadata graph_metadata(const ml::Model& model, const LowerOptions& options
   for (const ml::AlertLevel& level : source.alert_levels) {
     metadata.alert_level_names.push_back(level.name);
     metadata.alert_level_from.push_back(static_cast<float>(level.from));
+  }
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  for (const ml::FeatureRange& range : source.training.feature_ranges) {
+    metadata.training_min.push_back(round_outward(range.min, -kInf));
+    metadata.training_max.push_back(round_outward(range.max, kInf));
   }
   return metadata;
 }

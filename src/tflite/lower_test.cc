@@ -150,6 +150,30 @@ TEST(LowerTest, MetadataComesFromTheModelAndOptions) {
   EXPECT_EQ(m.alert_level_from, (std::vector<float>{0.0f, 0.5f, 0.8f}));
 }
 
+TEST(LowerTest, TrainingRangeIsRoundedOutwardToFloat) {
+  EXPECT_TRUE(lower_to_graph(testing::logistic_model())->metadata.training_min.empty());
+  ml::ModelMetadata metadata = testing::make_metadata();
+  metadata.training.feature_ranges = {{0.1, 0.1}, {-0.1, 1e300}, {295.5, 304.5}, {-1e300, 0}};
+  auto model = ml::Model::create(
+      testing::make_scaler(testing::kAi4i),
+      std::make_unique<ml::LogisticRegression>(testing::linear_function()), metadata);
+  ASSERT_TRUE(model.has_value()) << model.error().message();
+  auto graph = lower_to_graph(*model);
+  ASSERT_TRUE(graph.has_value());
+  const GraphMetadata& m = graph->metadata;
+  ASSERT_EQ(m.training_min.size(), 4u);
+  ASSERT_EQ(m.training_max.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    const ml::FeatureRange& range = metadata.training.feature_ranges[i];
+    EXPECT_LE(m.training_min[i], std::max(range.min, -1e38)) << i;
+    EXPECT_GE(m.training_max[i], std::min(range.max, 1e38)) << i;
+    EXPECT_TRUE(std::isfinite(m.training_min[i]) && std::isfinite(m.training_max[i])) << i;
+  }
+  EXPECT_LT(m.training_min[0], m.training_max[0]);  // 0.1 is not a float: one on each side
+  EXPECT_EQ(m.training_min[2], 295.5f);             // exact values stay
+  EXPECT_EQ(m.training_max[2], 304.5f);
+}
+
 TEST(LowerTest, ModelNameDefaultsToTheKind) {
   auto graph = lower_to_graph(testing::mlp_model());
   ASSERT_TRUE(graph.has_value());

@@ -1,6 +1,8 @@
 #include "tflite/metadata.h"
 
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -74,6 +76,32 @@ Status read_device_standardize(const nlohmann::json& object, GraphMetadata& meta
   return {};
 }
 
+// "training_range": {"min": [...], "max": [...]}, optional; one entry per feature.
+Status read_training_range(const nlohmann::json& object, GraphMetadata& metadata) {
+  const auto it = object.find("training_range");
+  if (it == object.end()) return {};
+  const std::string path = "training_range";
+  if (auto status = ml::expect_object(*it, path); !status) return status;
+  const size_t features = metadata.feature_names.size();
+  auto min = ml::number_array_field(*it, path, "min", features);
+  if (!min) return fail(min.error());
+  auto max = ml::number_array_field(*it, path, "max", features);
+  if (!max) return fail(max.error());
+  constexpr double kFloatMax = std::numeric_limits<float>::max();
+  for (size_t i = 0; i < features; ++i) {
+    if (!(std::abs((*min)[i]) <= kFloatMax && std::abs((*max)[i]) <= kFloatMax)) {
+      return fail(ErrorCode::kCorrupt, "{}: min[{}] or max[{}] does not fit in float32", path, i,
+                  i);
+    }
+    if (!((*min)[i] <= (*max)[i])) {
+      return fail(ErrorCode::kCorrupt, "{}: min[{}] is above max[{}]", path, i, i);
+    }
+    metadata.training_min.push_back(static_cast<float>((*min)[i]));
+    metadata.training_max.push_back(static_cast<float>((*max)[i]));
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string metadata_to_json(const GraphMetadata& metadata) {
@@ -95,6 +123,10 @@ std::string metadata_to_json(const GraphMetadata& metadata) {
     document["input_standardization"] = {
         {"mean", shortest_array(metadata.device_standardize.mean)},
         {"scale", shortest_array(metadata.device_standardize.scale)}};
+  }
+  if (!metadata.training_min.empty()) {
+    document["training_range"] = {{"min", shortest_array(metadata.training_min)},
+                                  {"max", shortest_array(metadata.training_max)}};
   }
   return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -133,6 +165,9 @@ Result<GraphMetadata> metadata_from_json(std::string_view json) {
   if (!hash) return fail(hash.error());
   metadata.dataset_sha256 = std::move(*hash);
   if (auto status = read_device_standardize(document, metadata); !status) {
+    return fail(status.error());
+  }
+  if (auto status = read_training_range(document, metadata); !status) {
     return fail(status.error());
   }
   return metadata;

@@ -90,5 +90,38 @@ TEST(MetadataTest, RejectsBadDocuments) {
   expect_corrupt(json.dump(), "dataset_sha256");
 }
 
+TEST(MetadataTest, TrainingRangeIsOptionalAndOnePerFeature) {
+  GraphMetadata m = sample();
+  EXPECT_EQ(metadata_to_json(m).find("training_range"), std::string::npos);
+  EXPECT_TRUE(metadata_from_json(metadata_to_json(m))->training_min.empty());
+  m.training_min = {295.3f, 3.8f};
+  m.training_max = {304.5f, 76.6f};
+  const std::string text = metadata_to_json(m);
+  EXPECT_NE(text.find(R"("training_range":{"max":[304.5,76.6],"min":[295.3,3.8]})"),
+            std::string::npos)
+      << text;
+  auto back = metadata_from_json(text);
+  ASSERT_TRUE(back.has_value()) << back.error().message();
+  EXPECT_EQ(back->training_min, m.training_min);
+  EXPECT_EQ(back->training_max, m.training_max);
+
+  const auto expect_corrupt = [](const nlohmann::json& json, std::string_view part) {
+    auto bad = metadata_from_json(json.dump());
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code(), ErrorCode::kCorrupt);
+    EXPECT_NE(bad.error().message().find(part), std::string::npos) << bad.error().message();
+  };
+  auto json = nlohmann::json::parse(text);
+  json["training_range"]["min"].push_back(1.0);
+  expect_corrupt(json, "training_range.min");
+  json = nlohmann::json::parse(text);
+  json["training_range"]["max"][1] = 1.0;
+  expect_corrupt(json, "training_range: min[1] is above max[1]");
+  json["training_range"]["max"][1] = 1e39;
+  expect_corrupt(json, "training_range: min[1] or max[1] does not fit in float32");
+  json["training_range"] = 3;
+  expect_corrupt(json, "training_range");
+}
+
 }  // namespace
 }  // namespace aiotops::tflite

@@ -40,13 +40,15 @@ void append_json_string(fmt::memory_buffer& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t i = 0;
+  auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; };
   while (i < text.size()) {
+    // Runs of printable ASCII, the common case, are copied in one go.
+    size_t run = i;
+    while (run < text.size() && plain(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text.data() + i, text.data() + run);
+    if (run == text.size()) break;
+    i = run;
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
     switch (c) {
       case '"':
         append_raw(out, "\\\"");

@@ -59,11 +59,10 @@ class TelemetryDecoder {
                                          std::span<const ValueRange> ranges,
                                          DecoderOptions options = {});
 
-  // On success fills `out`: values in the model's feature order, device_id (the message's, or
-  // `topic` when it carried none or an empty one), timestamp_ms when the message had one, and
-  // returns true. On
-  // refusal fills `rejection` and returns false (`out` unspecified). Never throws. Once warm
-  // (after a message at least as large), accepting a message allocates nothing; a refusal
+  // On success fills `out` and returns true: values in the model's feature order, device_id
+  // (the message's, or `topic` when it carried none or an empty one), timestamp_ms when the
+  // message had one. On refusal fills `rejection` and returns false (`out` unspecified). Once
+  // warm (after a message at least as large), accepting a message allocates nothing; a refusal
   // allocates its detail text.
   bool decode(std::string_view topic, std::string_view payload, telemetry::Reading& out,
               Rejection& rejection);

@@ -118,7 +118,6 @@ class MqttClientTest : public ::testing::Test {
     fs::create_directories(scratch_);
   }
   void TearDown() override {
-    clients_.clear();  // stop every client before the broker goes
     broker_.reset();
     fs::remove_all(scratch_);
   }
@@ -140,15 +139,16 @@ class MqttClientTest : public ::testing::Test {
     return options;
   }
 
-  // Creates and starts a client owned by the test; nullptr (with a failure) if it cannot.
-  MqttClient* start(MqttOptions options, MqttClient::MessageHandler handler = {}) {
-    auto client = MqttClient::create(std::move(options), std::move(handler));
+  // Creates and starts a client; nullptr (with a failure) if it cannot. Declare it after whatever
+  // its handlers use, so that it stops first.
+  std::unique_ptr<MqttClient> start(MqttOptions options, MqttClient::MessageHandler handler = {},
+                                    MqttClient::StateHandler on_state = {}) {
+    auto client = MqttClient::create(std::move(options), std::move(handler), std::move(on_state));
     EXPECT_TRUE(client.has_value()) << client.error().message();
     if (!client) return nullptr;
     auto started = (*client)->start();
     EXPECT_TRUE(started.has_value()) << started.error().message();
-    clients_.push_back(std::move(*client));
-    return clients_.back().get();
+    return std::move(*client);
   }
 
   // Runs a mosquitto command-line client against the broker.
@@ -160,14 +160,13 @@ class MqttClientTest : public ::testing::Test {
 
   fs::path scratch_;
   std::unique_ptr<MosquittoBroker> broker_;
-  std::vector<std::unique_ptr<MqttClient>> clients_;
 };
 
 TEST_F(MqttClientTest, RoundTripsAtQos0AndQos1) {
   launch_broker();
   Inbox inbox;
-  MqttClient* subscriber = start(options("rt-sub", {{"rt/q0", 0}, {"rt/q1", 1}}), inbox.handler());
-  MqttClient* publisher = start(options("rt-pub"));
+  auto subscriber = start(options("rt-sub", {{"rt/q0", 0}, {"rt/q1", 1}}), inbox.handler());
+  auto publisher = start(options("rt-pub"));
   ASSERT_TRUE(subscriber && publisher);
   ASSERT_TRUE(ready(*subscriber)) << subscriber->last_error() << broker_->log();
   ASSERT_TRUE(ready(*publisher)) << publisher->last_error();
@@ -207,13 +206,67 @@ TEST_F(MqttClientTest, RoundTripsAtQos0AndQos1) {
   EXPECT_EQ(counters.publish_failures, 0u);
 }
 
+TEST_F(MqttClientTest, PublishesFromSeveralThreadsAtOnce) {
+  launch_broker();
+  Inbox inbox;
+  auto subscriber = start(options("mt-sub", {{"mt/+", 1}}), inbox.handler());
+  auto publisher = start(options("mt-pub"));
+  ASSERT_TRUE(subscriber && publisher);
+  ASSERT_TRUE(ready(*subscriber) && ready(*publisher));
+  constexpr int kThreads = 4;
+  constexpr int kEach = 250;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!publisher->publish(fmt::format("mt/{}", t), fmt::format("{}", i), 1)) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_TRUE(inbox.wait_for(kThreads * kEach)) << inbox.messages().size();
+  std::vector<int> next(kThreads, 0);
+  for (const Received& m : inbox.messages()) {  // each thread's messages complete and in order
+    const int t = m.topic.back() - '0';
+    EXPECT_EQ(m.payload, std::to_string(next[t]++)) << m.topic;
+  }
+  EXPECT_EQ(next, std::vector<int>(kThreads, kEach));
+  EXPECT_TRUE(eventually([&] { return publisher->counters().messages_out == kThreads * kEach; }));
+}
+
+TEST_F(MqttClientTest, LogsInWithAPasswordAndIsRefusedWithAWrongOne) {
+  testing::MosquittoBrokerOptions secured;
+  secured.users = {{"gateway", "s3cret"}};
+  launch_broker(std::move(secured));
+  MqttOptions good = options("cred-good", {{"cred/#", 1}});
+  good.username = "gateway";
+  good.password = "s3cret";
+  Inbox inbox;
+  auto client = start(good, inbox.handler());
+  MqttOptions wrong = options("cred-wrong");
+  wrong.username = "gateway";
+  wrong.password = "guess";
+  auto refused = start(wrong);
+  ASSERT_TRUE(client && refused);
+  ASSERT_TRUE(ready(*client)) << client->last_error() << "\n" << broker_->log();
+  ASSERT_TRUE(client->publish("cred/m1", "let in", 1).has_value());
+  EXPECT_TRUE(inbox.wait_for_payload("let in"));
+
+  ASSERT_TRUE(eventually([&] { return refused->counters().connect_failures >= 1; }));
+  EXPECT_THAT(refused->last_error(), HasSubstr("not authorised"));
+  EXPECT_EQ(refused->counters().connects, 0u);
+  EXPECT_NE(refused->state(), ConnectionState::kReady);
+}
+
 TEST_F(MqttClientTest, DeliversExactlyWhatTheFiltersMatch) {
   launch_broker();
   Inbox inbox;
-  MqttClient* subscriber =
+  auto subscriber =
       start(options("wild-sub", {{"plant/+/motor", 1}, {"alerts/#", 1}, {"exact/topic", 1}}),
             inbox.handler());
-  MqttClient* publisher = start(options("wild-pub"));
+  auto publisher = start(options("wild-pub"));
   ASSERT_TRUE(subscriber && publisher);
   ASSERT_TRUE(ready(*subscriber)) << subscriber->last_error();
   ASSERT_TRUE(ready(*publisher));
@@ -234,7 +287,7 @@ TEST_F(MqttClientTest, DeliversExactlyWhatTheFiltersMatch) {
 TEST_F(MqttClientTest, ReceivesTheReferenceMessagesFromMosquittoPub) {
   launch_broker();
   Inbox inbox;
-  MqttClient* subscriber =
+  auto subscriber =
       start(options("ref-sub", {{"shaded-pole-motor-sensor_data", 1}}), inbox.handler());
   ASSERT_TRUE(subscriber && ready(*subscriber)) << subscriber->last_error();
 
@@ -258,7 +311,7 @@ TEST_F(MqttClientTest, ReceivesTheReferenceMessagesFromMosquittoPub) {
 
 TEST_F(MqttClientTest, MosquittoSubReceivesWhatWePublish) {
   launch_broker();
-  MqttClient* publisher = start(options("to-sub-pub"));
+  auto publisher = start(options("to-sub-pub"));
   ASSERT_TRUE(publisher && ready(*publisher));
   const fs::path sub_scratch = scratch_ / "sub";
   fs::create_directories(sub_scratch);
@@ -285,8 +338,8 @@ TEST_F(MqttClientTest, MosquittoSubReceivesWhatWePublish) {
 TEST_F(MqttClientTest, ReconnectsAndResubscribesAfterTheBrokerIsKilledMidStream) {
   launch_broker();
   Inbox inbox;
-  MqttClient* subscriber = start(options("stream-sub", {{"stream/#", 1}}), inbox.handler());
-  MqttClient* publisher = start(options("stream-pub"));
+  auto subscriber = start(options("stream-sub", {{"stream/#", 1}}), inbox.handler());
+  auto publisher = start(options("stream-pub"));
   ASSERT_TRUE(subscriber && publisher);
   ASSERT_TRUE(ready(*subscriber) && ready(*publisher)) << subscriber->last_error();
 
@@ -369,7 +422,12 @@ TEST_F(MqttClientTest, PersistentSessionReceivesWhatWasPublishedWhileAway) {
   }
 
   Inbox second;
-  MqttClient* again = start(persistent, second.handler());
+  std::mutex mutex;
+  std::vector<std::string> details;
+  auto again = start(persistent, second.handler(), [&](ConnectionState, std::string_view d) {
+    std::lock_guard lock(mutex);
+    details.emplace_back(d);
+  });
   ASSERT_TRUE(again);
   ASSERT_TRUE(second.wait_for(20)) << second.messages().size() << "\n" << broker_->log();
   std::vector<std::string> expected;
@@ -377,6 +435,11 @@ TEST_F(MqttClientTest, PersistentSessionReceivesWhatWasPublishedWhileAway) {
   for (int i = 0; i < 10; ++i) expected.push_back(fmt::format("after-{}", i));
   EXPECT_EQ(second.payloads(), expected);
   for (const Received& m : second.messages()) EXPECT_EQ(m.qos, 1);
+  // The broker kept the session; the client subscribed again all the same.
+  ASSERT_TRUE(ready(*again));
+  std::lock_guard lock(mutex);
+  EXPECT_THAT(details, ::testing::Contains("connected, session present"));
+  EXPECT_THAT(details, ::testing::Contains("subscribed"));
 }
 
 TEST_F(MqttClientTest, ReceivingAllocatesNothingOnTheNetworkThread) {
@@ -385,13 +448,12 @@ TEST_F(MqttClientTest, ReceivingAllocatesNothingOnTheNetworkThread) {
   constexpr size_t kMessages = 200;
   std::array<size_t, kMessages> allocations{};
   std::atomic<size_t> received{0};
-  MqttClient* subscriber =
-      start(options("alloc-sub", {{"alloc/+", 1}}), [&](const IncomingMessage&) {
-        const size_t n = received.load();
-        if (n < kMessages) allocations[n] = t_allocations;
-        received.store(n + 1);
-      });
-  MqttClient* publisher = start(options("alloc-pub"));
+  auto subscriber = start(options("alloc-sub", {{"alloc/+", 1}}), [&](const IncomingMessage&) {
+    const size_t n = received.load();
+    if (n < kMessages) allocations[n] = t_allocations;
+    received.store(n + 1);
+  });
+  auto publisher = start(options("alloc-pub"));
   ASSERT_TRUE(subscriber && publisher);
   ASSERT_TRUE(ready(*subscriber) && ready(*publisher));
   for (size_t i = 0; i < kMessages; ++i) {
@@ -403,7 +465,7 @@ TEST_F(MqttClientTest, ReceivingAllocatesNothingOnTheNetworkThread) {
 
 TEST_F(MqttClientTest, StopSendsADisconnect) {
   launch_broker();
-  MqttClient* client = start(options("polite"));
+  auto client = start(options("polite"));
   ASSERT_TRUE(client && ready(*client));
   client->stop();
   EXPECT_EQ(client->state(), ConnectionState::kDisconnected);
@@ -424,7 +486,7 @@ TEST_F(MqttClientTest, BadUrlsAreRejectedAndAnUnusedPortIsRetried) {
   broker_->kill();  // nothing listens on the port any more
   MqttOptions nobody = options("nobody");
   nobody.broker_url = fmt::format("mqtt://127.0.0.1:{}", port);
-  MqttClient* client = start(nobody);
+  auto client = start(nobody);
   ASSERT_TRUE(client);
   ASSERT_TRUE(eventually([&] { return client->counters().connect_failures >= 2; }));
   EXPECT_THAT(client->last_error(), HasSubstr("Connection refused"));
@@ -443,13 +505,13 @@ TEST_F(MqttClientTest, PubackLeavesAfterTheHandlerReturns) {
   std::condition_variable changed;
   bool entered = false;
   bool release = false;
-  MqttClient* subscriber = start(options("slow-sub", {{"slow/+", 1}}), [&](const IncomingMessage&) {
+  auto subscriber = start(options("slow-sub", {{"slow/+", 1}}), [&](const IncomingMessage&) {
     std::unique_lock lock(mutex);
     entered = true;
     changed.notify_all();
     changed.wait_for(lock, kTimeout, [&] { return release; });
   });
-  MqttClient* publisher = start(options("slow-pub"));
+  auto publisher = start(options("slow-pub"));
   ASSERT_TRUE(subscriber && publisher);
   ASSERT_TRUE(ready(*subscriber) && ready(*publisher));
 
@@ -503,8 +565,8 @@ class MqttTlsTest : public MqttClientTest {
 
 TEST_F(MqttTlsTest, RoundTripsWithACertificateSignedByTheGivenCa) {
   Inbox inbox;
-  MqttClient* subscriber = start(tls_options("tls-sub", {{"secure/#", 1}}), inbox.handler());
-  MqttClient* publisher = start(tls_options("tls-pub"));
+  auto subscriber = start(tls_options("tls-sub", {{"secure/#", 1}}), inbox.handler());
+  auto publisher = start(tls_options("tls-pub"));
   ASSERT_TRUE(subscriber && publisher);
   ASSERT_TRUE(ready(*subscriber)) << subscriber->last_error() << "\n" << broker_->log();
   ASSERT_TRUE(ready(*publisher)) << publisher->last_error();
@@ -518,7 +580,7 @@ TEST_F(MqttTlsTest, RefusesABrokerItCannotVerifyAndExplainsWhy) {
   // The system's CAs did not sign the test broker's certificate.
   MqttOptions unverified = tls_options("tls-unverified");
   unverified.tls.ca_file.clear();
-  MqttClient* client = start(unverified);
+  auto client = start(unverified);
   ASSERT_TRUE(client);
   ASSERT_TRUE(eventually([&] { return client->counters().connect_failures >= 1; }));
   EXPECT_THAT(client->last_error(), HasSubstr("certificate verify failed"));
@@ -527,7 +589,7 @@ TEST_F(MqttTlsTest, RefusesABrokerItCannotVerifyAndExplainsWhy) {
   // Told to skip verification, the same client gets through (encrypted, unauthenticated).
   unverified.client_id = "tls-insecure";
   unverified.tls.insecure_skip_verify = true;
-  MqttClient* insecure = start(unverified);
+  auto insecure = start(unverified);
   ASSERT_TRUE(insecure);
   EXPECT_TRUE(ready(*insecure)) << insecure->last_error();
 }
@@ -536,7 +598,7 @@ TEST_F(MqttTlsTest, TheBrokerRefusesAClientWithoutACertificate) {
   MqttOptions anonymous = tls_options("tls-no-cert");
   anonymous.tls.cert_file.clear();
   anonymous.tls.key_file.clear();
-  MqttClient* client = start(anonymous);
+  auto client = start(anonymous);
   ASSERT_TRUE(client);
   ASSERT_TRUE(eventually([&] { return client->counters().connect_failures >= 1; }));
   EXPECT_EQ(client->counters().connects, 0u);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli_run.h"
 #include "common/files.h"
 
 extern char** environ;
@@ -111,10 +112,12 @@ MosquittoBroker::~MosquittoBroker() {
 Status MosquittoBroker::write_config() const {
   auto user = current_user();
   if (!user) return fail(user.error());
+  auto access = access_config();
+  if (!access) return fail(access.error());
   std::string config = fmt::format(
       "# Generated for one test run.\n"
       "listener {} 127.0.0.1\n"
-      "allow_anonymous true\n"
+      "{}"
       "persistence true\n"
       "persistence_location {}/\n"
       "log_dest file {}\n"
@@ -126,7 +129,7 @@ Status MosquittoBroker::write_config() const {
       // Run as whoever runs the test: as root, mosquitto would otherwise switch to the
       // `mosquitto` user, which cannot write this directory.
       "user {}\n",
-      port_, dir_.string(), (dir_ / "mosquitto.log").string(),
+      port_, *access, dir_.string(), (dir_ / "mosquitto.log").string(),
       options_.verbose_log ? "log_type all\n"
                            : "log_type error\nlog_type warning\nlog_type notice\n"
                              "log_type information\nlog_type subscribe\n",
@@ -140,6 +143,24 @@ Status MosquittoBroker::write_config() const {
   config += options_.extra_config;
   if (!config.ends_with('\n')) config += '\n';
   return write_file_atomic(dir_ / "mosquitto.conf", config);
+}
+
+// Anonymous access, or a password file with the configured users.
+Result<std::string> MosquittoBroker::access_config() const {
+  if (options_.users.empty()) return std::string("allow_anonymous true\n");
+  const std::filesystem::path passwords = dir_ / "passwords";
+  bool create = true;
+  for (const auto& [name, password] : options_.users) {
+    const CliOutcome outcome = run_cli(
+        "mosquitto_passwd",
+        fmt::format("{}-b {} {} {}", create ? "-c " : "", passwords.string(), name, password), dir_,
+        std::chrono::seconds(30));
+    if (outcome.exit_code != 0) {
+      return fail(ErrorCode::kIo, "mosquitto_passwd for user {} failed: {}", name, outcome.err);
+    }
+    create = false;
+  }
+  return fmt::format("allow_anonymous false\npassword_file {}\n", passwords.string());
 }
 
 Status MosquittoBroker::start() {

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/error.h"
 
@@ -32,7 +34,9 @@ struct MosquittoBrokerOptions {
   // wait for or check one. Costs broker throughput: keep off in benchmarks.
   bool verbose_log = false;
   std::optional<BrokerTlsFiles> tls;  // adds a TLS listener on tls_port()
-  std::string extra_config;           // appended to the generated config, one option a line
+  // (name, password) pairs allowed in, written with mosquitto_passwd; empty: anonymous clients.
+  std::vector<std::pair<std::string, std::string>> users;
+  std::string extra_config;  // appended to the generated config, one option a line
   std::chrono::milliseconds start_timeout{10'000};  // until the ports accept connections
   std::chrono::milliseconds stop_timeout{10'000};   // SIGTERM to exit, before SIGKILL
 };
@@ -75,6 +79,7 @@ class MosquittoBroker {
   MosquittoBroker(MosquittoBrokerOptions options, std::filesystem::path dir)
       : options_(std::move(options)), dir_(std::move(dir)) {}
   Status write_config() const;
+  Result<std::string> access_config() const;
   Status wait_until_listening();
   Status reap(std::chrono::milliseconds timeout);
 

@@ -261,8 +261,15 @@ void MqttClient::run_connection() {
     if (stop_requested()) return;
     std::unique_lock tls_lock(tls_setup_mutex(), std::defer_lock);
     if (address_.tls) tls_lock.lock();
-    rc = mosquitto_connect_async(mosq_, address_.host.c_str(), address_.port,
-                                 static_cast<int>(options_.keepalive.count()));
+    // Later attempts reconnect: connect_async would also rebuild libmosquitto's wake-up socket
+    // pair, which a concurrent publish() may be writing to.
+    if (connect_initialised_) {
+      rc = mosquitto_reconnect_async(mosq_);
+    } else {
+      rc = mosquitto_connect_async(mosq_, address_.host.c_str(), address_.port,
+                                   static_cast<int>(options_.keepalive.count()));
+      connect_initialised_ = rc != MOSQ_ERR_INVAL && rc != MOSQ_ERR_NOMEM;
+    }
     saved_errno = errno;
   }
   bool timed_out = false;
@@ -275,10 +282,17 @@ void MqttClient::run_connection() {
     }
   }
   if (stop_requested()) return;
-  std::string why = timed_out
-                        ? fmt::format("no CONNACK within {}ms", options_.connect_timeout.count())
-                        : describe(rc, saved_errno);
-  if (!attempt_error_.empty()) why += fmt::format(" ({})", attempt_error_);
+  std::string why;
+  if (timed_out) {
+    why = fmt::format("no CONNACK within {}ms", options_.connect_timeout.count());
+  } else if (rc == MOSQ_ERR_EAI) {
+    why = fmt::format("cannot resolve host '{}'", address_.host);
+  } else if (rc == MOSQ_ERR_CONN_REFUSED && !attempt_error_.empty()) {
+    why = attempt_error_;  // the broker's CONNACK reason says more than "refused"
+  } else {
+    why = describe(rc, saved_errno);
+    if (!attempt_error_.empty()) why += fmt::format(" ({})", attempt_error_);
+  }
   if (session_up_) {
     connection_losses_.fetch_add(1, std::memory_order_relaxed);
     why = fmt::format("connection to {} lost: {}", url_, why);
@@ -323,7 +337,8 @@ void MqttClient::record_error(std::string error) {
 
 void MqttClient::handle_connect(int rc, int flags) {
   if (rc != 0) {
-    attempt_error_ = fmt::format("broker refused the connection: {}", mosquitto_connack_string(rc));
+    attempt_error_ =
+        fmt::format("the broker refused the connection ({})", mosquitto_connack_string(rc));
     return;
   }
   mosquitto_log_callback_set(mosq_, nullptr);

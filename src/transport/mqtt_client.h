@@ -142,7 +142,8 @@ class MqttClient {
 
   // Network thread only.
   Backoff backoff_;
-  bool session_up_ = false;  // the current attempt got an accepted CONNACK
+  bool connect_initialised_ = false;  // libmosquitto holds the host and port: reconnect
+  bool session_up_ = false;           // the current attempt got an accepted CONNACK
   std::vector<std::pair<int, size_t>> pending_subscriptions_;  // (message id, subscription index)
   bool subscription_refused_ = false;
   std::string attempt_error_;  // libmosquitto's error log line during the current attempt

@@ -71,8 +71,22 @@ Status read_device_standardize(const nlohmann::json& object, GraphMetadata& meta
   if (!mean) return fail(mean.error());
   auto scale = ml::number_array_field(*it, path, "scale", mean->size());
   if (!scale) return fail(scale.error());
-  for (double m : *mean) metadata.device_standardize.mean.push_back(static_cast<float>(m));
-  for (double s : *scale) metadata.device_standardize.scale.push_back(static_cast<float>(s));
+  for (size_t i = 0; i < scale->size(); ++i) {
+    const float s = static_cast<float>((*scale)[i]);
+    const float m = static_cast<float>((*mean)[i]);
+    // Devices divide by the scale in float32: it must stay finite and positive there.
+    if (!(s > 0.0f) || !std::isfinite(s) || !std::isfinite(1.0f / s)) {
+      return fail(ErrorCode::kCorrupt,
+                  "{}.scale[{}] is {}, expected a finite value > 0 with a finite reciprocal", path,
+                  i, (*scale)[i]);
+    }
+    if (!std::isfinite(m)) {
+      return fail(ErrorCode::kCorrupt, "{}.mean[{}] is {}, expected a finite value", path, i,
+                  (*mean)[i]);
+    }
+    metadata.device_standardize.mean.push_back(m);
+    metadata.device_standardize.scale.push_back(s);
+  }
   return {};
 }
 

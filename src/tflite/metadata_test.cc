@@ -88,6 +88,11 @@ TEST(MetadataTest, RejectsBadDocuments) {
   json = nlohmann::json::parse(metadata_to_json(sample()));
   json.erase("dataset_sha256");
   expect_corrupt(json.dump(), "dataset_sha256");
+  json = nlohmann::json::parse(metadata_to_json(sample()));
+  json["input_standardization"] = {{"mean", {1, 2, 3, 4}}, {"scale", {1, 0, 1, 1}}};
+  expect_corrupt(json.dump(), "input_standardization.scale[1] is 0");
+  json["input_standardization"] = {{"mean", {1, 2, 3, 1e39}}, {"scale", {1, 1, 1, 1}}};
+  expect_corrupt(json.dump(), "input_standardization.mean[3] is 1e+39");
 }
 
 TEST(MetadataTest, TrainingRangeIsOptionalAndOnePerFeature) {

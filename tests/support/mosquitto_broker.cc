@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,8 +17,6 @@
 
 #include "cli_run.h"
 #include "common/files.h"
-
-extern char** environ;
 
 namespace aiotops::testing {
 namespace {
@@ -171,21 +169,27 @@ Status MosquittoBroker::start() {
   const std::string output = (dir_ / "output.txt").string();
   const std::string binary = options_.binary.string();
   const std::string config = (dir_ / "mosquitto.conf").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  // The test's own sockets must not live on in the broker (a client's close would not close).
-  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>("-c"),
                           const_cast<char*>(config.c_str()), nullptr};
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    return fail(ErrorCode::kIo, "cannot start {}: {}", binary, std::generic_category().message(rc));
+  const int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (out < 0) return fail(ErrorCode::kIo, "open {}: {}", output, errno_text());
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    // The child of a threaded process: async-signal-safe calls only, until exec.
+    // A test that crashes takes its broker with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(out, STDERR_FILENO);
+    // The test's own sockets must not live on in the broker (a client's close would not close).
+    ::close_range(STDERR_FILENO + 1, ~0U, 0);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
   }
+  const std::string why = pid < 0 ? errno_text() : "";
+  ::close(out);
+  if (pid < 0) return fail(ErrorCode::kIo, "cannot start {}: fork: {}", binary, why);
   pid_ = pid;
   return wait_until_listening();
 }

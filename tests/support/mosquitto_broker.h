@@ -2,7 +2,9 @@
 // A real Mosquitto broker for cross-process tests and benchmarks: Debian's /usr/sbin/mosquitto on
 // free loopback ports, with a generated config, persistence and log in a fresh temporary
 // directory. It runs as the current user (`user` in the config), so started as root it does not
-// drop to the `mosquitto` user that could not write the directory. Not thread-safe; one owner.
+// drop to the `mosquitto` user that could not write the directory. The broker dies with the
+// thread that started it (PR_SET_PDEATHSIG), so a crashed test leaves none behind: launch and
+// start it from a thread that outlives it, normally the main thread. Not thread-safe; one owner.
 
 #include <sys/types.h>
 

@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "common/files.h"
 #include "common/sha256.h"
+#include "edge/model_source.h"
 #include "micro/host/host_model.h"
 #include "tflite/metadata.h"
 
@@ -147,13 +146,7 @@ std::string_view to_string(ModelFormat format) {
 
 Result<std::shared_ptr<const LoadedModel>> LoadedModel::load(const std::filesystem::path& path,
                                                              const LoadOptions& options) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  if (!error && size > options.max_file_bytes) {
-    return fail(ErrorCode::kResourceExhausted, "{}: {} bytes, more than the {} a model may have",
-                path.string(), size, options.max_file_bytes);
-  }
-  auto bytes = read_file(path);
+  auto bytes = read_model_file(path, options.max_file_bytes);
   if (!bytes) return fail(bytes.error());
   return from_bytes(*bytes, path.string(), options);
 }

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   using namespace aiotops::cli;
   CLI::App app{
       "aiotops: edge machine learning for industrial IoT — simulate motor fleets, train and "
-      "evaluate fault models, quantize them and export them for devices.",
+      "evaluate fault models, quantize them and export them for devices, and serve them on a "
+      "gateway.",
       "aiotops"};
   app.set_version_flag("--version", std::string("aiotops ") + AIOTOPS_VERSION);
   app.require_subcommand(1);
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   add_export_command(app, run);
   add_inspect_command(app, run);
   add_quantize_command(app, run);
+  add_edge_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -95,7 +95,7 @@ TEST(AlertPolicyTest, PersistentFaultIsNOfTheLastM) {
   EXPECT_FALSE(observe(t, "m", 7, 0.1).raise);         // 0.4 0.35 0.4 0.1 0.1: three
   EXPECT_FALSE(observe(t, "m", 8, 0.1).raise);         // 0.35 0.4 0.1 0.1 0.1: two, stopped
   EXPECT_FALSE(observe(t, "m", 9, 0.4).raise);         // 0.4 0.1 0.1 0.1 0.4: two
-  EXPECT_FALSE(observe(t, "m", 10, 0.4).raise);  // 0.1 0.1 0.1 0.4 0.4: two
+  EXPECT_FALSE(observe(t, "m", 10, 0.4).raise);        // 0.1 0.1 0.1 0.4 0.4: two
   const AlertCheck& third = observe(t, "m", 11, 0.4);  // 0.1 0.1 0.4 0.4 0.4
   EXPECT_TRUE(third.raise);
   EXPECT_EQ(third.reason, kPersistentFaultReason);

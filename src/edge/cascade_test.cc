@@ -35,6 +35,15 @@ std::string two_feature_model() {
   return testing::must(tflite::write_tflite(*graph));
 }
 
+// The float primary model and the two-feature cascade model.
+ModelSet cascade_set() {
+  ModelSet set;
+  set.primary = load(testing::float_tflite(testing::native_model()), "p");
+  set.cascade = load(two_feature_model(), "c");
+  set.cascade_inputs = {3, 0};
+  return set;
+}
+
 CascadeScorer scorer(CascadeOptions options) {
   auto s = CascadeScorer::create(0, options);
   if (!s) std::abort();
@@ -42,10 +51,7 @@ CascadeScorer scorer(CascadeOptions options) {
 }
 
 TEST(CascadeTest, ThePrimaryDecidesOutsideTheUncertainBand) {
-  ModelSet set;
-  set.primary = load(testing::float_tflite(testing::native_model()), "p");
-  set.cascade = load(two_feature_model(), "c");
-  set.cascade_inputs = {3, 0};
+  const ModelSet set = cascade_set();
   // A band that no score reaches, then one that every score falls in.
   CascadeScorer never = scorer({.low = 0.0, .high = 0.0});
   CascadeScorer always = scorer({.low = 0.0, .high = 1.0});
@@ -75,10 +81,7 @@ TEST(CascadeTest, ThePrimaryDecidesOutsideTheUncertainBand) {
 }
 
 TEST(CascadeTest, TheBandIsHalfOpen) {
-  ModelSet set;
-  set.primary = load(testing::float_tflite(testing::native_model()), "p");
-  set.cascade = load(two_feature_model(), "c");
-  set.cascade_inputs = {3, 0};
+  const ModelSet set = cascade_set();
   const auto row = testing::rows(1)[0];
   const double primary = set.primary->score(0, row).value();
   CascadeScorer from = scorer({.low = primary, .high = 1.0});
@@ -99,10 +102,7 @@ TEST(CascadeTest, WithoutACascadeModelThePrimaryAlwaysDecides) {
 }
 
 TEST(CascadeTest, WarmDecisionsDoNotAllocate) {
-  ModelSet set;
-  set.primary = load(testing::float_tflite(testing::native_model()), "p");
-  set.cascade = load(two_feature_model(), "c");
-  set.cascade_inputs = {3, 0};
+  const ModelSet set = cascade_set();
   CascadeScorer s = scorer({.low = 0.0, .high = 1.0});
   const auto rows = testing::rows(50);
   ASSERT_TRUE(s.decide(set, rows[0]));

@@ -6,8 +6,11 @@
 //   edge path: --publish-topic T --subscribe-topic 'aiotops/inference/#'   (aiotops edge between)
 //
 // The sequence number travels as the message's timeStamp, which the edge service copies into
-// its result. Prints one JSON object: sent, received, duplicates, rate (messages/s from the first
-// publish to the last arrival), latency percentiles in microseconds.
+// its result. Unpaced, the publisher keeps at most --window messages in flight (published, not
+// yet arrived): a closed loop that measures the rate the path sustains without overflowing a
+// queue; paced (--rate), it publishes on schedule. Prints one JSON object: sent, received, lost,
+// duplicates, rate (messages/s from the first publish to the last arrival), latency percentiles
+// in microseconds. Exit status 4 when messages were lost.
 
 #include <algorithm>
 #include <atomic>
@@ -68,7 +71,8 @@ int main(int argc, char** argv) {
   std::string subscribe_topic = publish_topic;
   int qos = 0;
   int64_t messages = 100'000;
-  double rate = 0;  // messages/s; 0 = as fast as the client queues them
+  double rate = 0;        // messages/s; 0 = as fast as the window allows
+  int64_t window = 1000;  // messages published but not yet arrived, at most; 0 = no limit
   double idle_seconds = 5;
   int devices = 50;
   app.add_option("--broker", broker, "mqtt://host:port");
@@ -77,6 +81,9 @@ int main(int argc, char** argv) {
   app.add_option("--qos", qos, "QoS of publishes and the subscription")->check(CLI::Range(0, 1));
   app.add_option("--messages", messages)->check(CLI::PositiveNumber);
   app.add_option("--rate", rate, "messages per second, 0 = unpaced")->check(CLI::NonNegativeNumber);
+  app.add_option("--window", window,
+                 "at most this many messages published and not yet arrived (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--idle", idle_seconds, "stop after this many seconds without an arrival");
   app.add_option("--devices", devices, "distinct deviceIDs, round robin")
       ->check(CLI::PositiveNumber);
@@ -124,11 +131,35 @@ int main(int argc, char** argv) {
 
   std::string payload;
   int64_t publish_failures = 0;
+  int64_t sent = 0;
+  bool stalled = false;  // the window stayed full for idle_seconds: messages were lost
+  const auto idle = std::chrono::duration<double>(idle_seconds);
   const int64_t start_ns = now_ns();
-  for (int64_t seq = 0; seq < messages; ++seq) {
+  for (int64_t seq = 0; seq < messages && !stalled; ++seq) {
+    // Closed loop: neither the broker's per-client queue (max_queued_messages, 1000 by default)
+    // nor the service's queue overflows, so the rate measured is one the path sustains.
+    if (window > 0 && seq - received.load(std::memory_order_relaxed) >= window) {
+      int64_t seen = received.load(std::memory_order_relaxed);
+      auto progress_at = Clock::now();
+      while (seq - seen >= window) {
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        const int64_t now_received = received.load(std::memory_order_relaxed);
+        if (now_received != seen) {
+          seen = now_received;
+          progress_at = Clock::now();
+        } else if (Clock::now() - progress_at > idle) {
+          stalled = true;
+          break;
+        }
+      }
+      if (stalled) break;
+    }
     if (rate > 0) {
-      const auto due = start_ns + static_cast<int64_t>(static_cast<double>(seq) * 1e9 / rate);
-      while (now_ns() < due) std::this_thread::yield();
+      // Sleep, not spin: the broker and the service share the machine's few cores. A late wake-up
+      // sends the messages that fell due in a burst, so the average rate holds.
+      const int64_t due = start_ns + static_cast<int64_t>(static_cast<double>(seq) * 1e9 / rate);
+      if (now_ns() < due)
+        std::this_thread::sleep_until(Clock::time_point(std::chrono::nanoseconds(due)));
     }
     payload.clear();
     fmt::format_to(std::back_inserter(payload),
@@ -141,16 +172,17 @@ int main(int argc, char** argv) {
       ++publish_failures;
       std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
+    ++sent;
   }
   const int64_t published_ns = now_ns();
 
   int64_t seen = -1;
   auto idle_since = Clock::now();
-  while (received.load() < messages) {
+  while (!stalled && received.load() < sent) {
     if (received.load() != seen) {
       seen = received.load();
       idle_since = Clock::now();
-    } else if (Clock::now() - idle_since > std::chrono::duration<double>(idle_seconds)) {
+    } else if (Clock::now() - idle_since > idle) {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -166,14 +198,15 @@ int main(int argc, char** argv) {
   std::sort(latency_ns.begin(), latency_ns.end());
   const double seconds = static_cast<double>(last_arrival_ns.load() - start_ns) / 1e9;
   fmt::print(
-      R"({{"qos":{},"messages":{},"target_rate":{},"sent":{},"received":{},"duplicates":{},)"
+      R"({{"qos":{},"messages":{},"target_rate":{},"window":{},"sent":{},"received":{},)"
+      R"("lost":{},"duplicates":{},)"
       R"("foreign":{},"publish_retries":{},"publish_seconds":{:.6f},"seconds":{:.6f},)"
       R"("rate":{:.1f},"latency_us":{{"p50":{:.1f},"p90":{:.1f},"p99":{:.1f},"max":{:.1f}}}}})"
       "\n",
-      qos, messages, rate, messages, received.load(), duplicates.load(), foreign.load(),
-      publish_failures, static_cast<double>(published_ns - start_ns) / 1e9, seconds,
+      qos, messages, rate, window, sent, received.load(), sent - received.load(), duplicates.load(),
+      foreign.load(), publish_failures, static_cast<double>(published_ns - start_ns) / 1e9, seconds,
       seconds > 0 ? static_cast<double>(received.load()) / seconds : 0.0,
       percentile(latency_ns, 0.5), percentile(latency_ns, 0.9), percentile(latency_ns, 0.99),
       latency_ns.empty() ? 0.0 : static_cast<double>(latency_ns.back()) / 1000.0);
-  return received.load() == messages ? 0 : 4;
+  return received.load() == messages ? 0 : 4;  // lost or unsent messages
 }

@@ -1,7 +1,24 @@
 #include "micro/kernels.h"
 
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+// The loops that pay for vectors are written with them below; GCC's own vectorization of the
+// rest (versioned loops, reductions in order) only adds setup to layers of a few units.
+#pragma GCC optimize("no-tree-vectorize")
+#endif
+
 #include "micro/portable_math.h"
 #include "micro/prepared_op.h"
+
+// On x86-64 (SSE2 is part of the baseline) the host's hot loops run four outputs or four elements
+// per instruction; every other target runs the plain loops. Both give the same bits: each SIMD
+// lane does the plain loop's IEEE single operations in the plain loop's order (no FMA), and the
+// integer sums are exact. The kernel tests compare the two on every path.
 
 namespace aiotops::micro {
 namespace {
@@ -13,9 +30,114 @@ inline int32_t wrapping_add(int32_t a, int32_t b) {
 
 inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
-}  // namespace
+// The definition of one float output's sum: x[d] * w[d] added in d order from 0.0f.
+inline float dot_float(const float* x, const float* w, uint32_t depth) {
+  float total = 0.0f;
+  for (uint32_t d = 0; d < depth; ++d) total += x[d] * w[d];
+  return total;
+}
 
-void fully_connected_float(const FullyConnectedFloat& op) {
+#if defined(__SSE2__)
+// dot_float of the four rows w, w + depth, w + 2 depth, w + 3 depth, lane k for row k: each lane
+// adds x[d] * w_k[d] in d order from 0.0f, as dot_float does.
+inline __m128 dot_float_x4(const float* x, const float* w, uint32_t depth) {
+  __m128 total = _mm_setzero_ps();
+  uint32_t d = 0;
+  for (; d + 4 <= depth; d += 4) {
+    // The 4x4 block of rows k, columns d..d+3, transposed: r_j holds column d + j of every row.
+    __m128 r0 = _mm_loadu_ps(w + d);
+    __m128 r1 = _mm_loadu_ps(w + depth + d);
+    __m128 r2 = _mm_loadu_ps(w + 2 * depth + d);
+    __m128 r3 = _mm_loadu_ps(w + 3 * depth + d);
+    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+    const __m128 xs = _mm_loadu_ps(x + d);
+    total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0x00), r0));
+    total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0x55), r1));
+    total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0xAA), r2));
+    total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0xFF), r3));
+  }
+  for (; d < depth; ++d) {
+    const __m128 column = _mm_setr_ps(w[d], w[depth + d], w[2 * depth + d], w[3 * depth + d]);
+    total = _mm_add_ps(total, _mm_mul_ps(_mm_set1_ps(x[d]), column));
+  }
+  return total;
+}
+
+// Eight (or, with `four`, four) int8 values at p, sign-extended to int16 lanes (the rest zero).
+inline __m128i widen_int8(const int8_t* p, bool four = false) {
+  __m128i bytes;
+  if (four) {
+    int32_t value;
+    std::memcpy(&value, p, sizeof value);
+    bytes = _mm_cvtsi32_si128(value);
+  } else {
+    bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+  }
+  return _mm_srai_epi16(_mm_unpacklo_epi8(bytes, bytes), 8);
+}
+
+// Adds x[0..n) . w_k[0..n) to s_k for the four rows w_k = w + k * depth (n = 8, or 4 with `four`).
+inline void madd_int8_x4(const int8_t* x, const int8_t* w, uint32_t depth, bool four, __m128i* s) {
+  const __m128i xs = widen_int8(x, four);
+  for (uint32_t k = 0; k < 4; ++k) {
+    s[k] = _mm_add_epi32(s[k], _mm_madd_epi16(xs, widen_int8(w + k * depth, four)));
+  }
+}
+
+// dot_int8 of the four rows w + k * depth into dots[0..3]. Exact int32 sums (no overflow, see
+// fully_connected_int8), so pairing the products (pmaddwd) changes nothing.
+inline void dot_int8_x4(const int8_t* x, const int8_t* w, uint32_t depth, int32_t* dots) {
+  __m128i s[4] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(),
+                  _mm_setzero_si128()};
+  uint32_t d = 0;
+  for (; d + 8 <= depth; d += 8) madd_int8_x4(x + d, w + d, depth, false, s);
+  if (d + 4 <= depth) {
+    madd_int8_x4(x + d, w + d, depth, true, s);
+    d += 4;
+  }
+  // Lane sums of s[0..3] into one vector [sum s0, sum s1, sum s2, sum s3].
+  const __m128i s01 = _mm_add_epi32(_mm_unpacklo_epi32(s[0], s[1]), _mm_unpackhi_epi32(s[0], s[1]));
+  const __m128i s23 = _mm_add_epi32(_mm_unpacklo_epi32(s[2], s[3]), _mm_unpackhi_epi32(s[2], s[3]));
+  const __m128i sums = _mm_add_epi32(_mm_unpacklo_epi64(s01, s23), _mm_unpackhi_epi64(s01, s23));
+  std::memcpy(dots, &sums, 4 * sizeof(int32_t));
+  for (; d < depth; ++d) {  // at most three columns left
+    for (uint32_t k = 0; k < 4; ++k) dots[k] += w[k * depth + d] * static_cast<int32_t>(x[d]);
+  }
+}
+
+// One row's dot product, eight columns per pmaddwd. The rest is scalar: a row of logistic
+// regression's four features has a shorter dependency chain that way.
+inline int32_t dot_int8(const int8_t* x, const int8_t* w, uint32_t depth) {
+  int32_t dot = 0;
+  uint32_t d = 0;
+  if (depth >= 8) {
+    __m128i s = _mm_setzero_si128();
+    for (; d + 8 <= depth; d += 8) {
+      s = _mm_add_epi32(s, _mm_madd_epi16(widen_int8(x + d), widen_int8(w + d)));
+    }
+    s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x55));
+    dot = _mm_cvtsi128_si32(s);
+  }
+  for (; d < depth; ++d) dot += w[d] * static_cast<int32_t>(x[d]);
+  return dot;
+}
+#else
+inline int32_t dot_int8(const int8_t* x, const int8_t* w, uint32_t depth) {
+  int32_t dot = 0;
+  for (uint32_t d = 0; d < depth; ++d) {
+    dot += static_cast<int32_t>(w[d]) * static_cast<int32_t>(x[d]);
+  }
+  return dot;
+}
+
+#endif
+
+// fully_connected_float; with kBlocks (SSE2 only) four outputs at a time as far as they go. A
+// separate instance for layers narrower than four (logistic regression's one output) keeps the
+// block loop's setup out of their way.
+template <bool kBlocks>
+void fully_connected_float_rows(const FullyConnectedFloat& op) {
   // Locals: the output may alias nothing, but the compiler cannot know that about `op`.
   const uint32_t depth = op.depth;
   const uint32_t outputs = op.outputs;
@@ -25,14 +147,31 @@ void fully_connected_float(const FullyConnectedFloat& op) {
   for (uint32_t b = 0; b < op.batches; ++b) {
     const float* x = op.input + static_cast<size_t>(b) * depth;
     float* y = op.output + static_cast<size_t>(b) * outputs;
-    for (uint32_t o = 0; o < outputs; ++o) {
-      const float* w = weights + static_cast<size_t>(o) * depth;
-      float total = 0.0f;
-      for (uint32_t d = 0; d < depth; ++d) total += x[d] * w[d];
+    uint32_t o = 0;
+#if defined(__SSE2__)
+    for (; kBlocks && o + 4 <= outputs; o += 4) {
+      const __m128 total = dot_float_x4(x, weights + static_cast<size_t>(o) * depth, depth);
+      __m128 value = _mm_add_ps(total, bias != nullptr ? _mm_loadu_ps(bias + o) : _mm_setzero_ps());
+      // value < 0 is false for NaN and -0.0f, which pass through as in the one-output loop.
+      if (relu) value = _mm_andnot_ps(_mm_cmplt_ps(value, _mm_setzero_ps()), value);
+      _mm_storeu_ps(y + o, value);
+    }
+#endif
+    for (; o < outputs; ++o) {
+      const float total = dot_float(x, weights + static_cast<size_t>(o) * depth, depth);
       const float value = total + (bias != nullptr ? bias[o] : 0.0f);
       y[o] = relu && value < 0.0f ? 0.0f : value;  // NaN passes through, as in TFLite
     }
   }
+}
+
+}  // namespace
+
+void fully_connected_float(const FullyConnectedFloat& op) {
+#if defined(__SSE2__)
+  if (op.outputs >= 4) return fully_connected_float_rows<true>(op);
+#endif
+  fully_connected_float_rows<false>(op);
 }
 
 void fold_int8_bias(const int8_t* weights, const int32_t* bias, uint32_t depth, uint32_t outputs,
@@ -47,31 +186,59 @@ void fold_int8_bias(const int8_t* weights, const int32_t* bias, uint32_t depth, 
   }
 }
 
-void fully_connected_int8(const FullyConnectedInt8& op) {
+namespace {
+
+// fully_connected_int8 with one multiplier per output channel, or one for all: as a template
+// parameter, a per-tensor multiplier's shifts and masks are computed once per call. kBlocks as
+// in fully_connected_float_rows.
+template <bool kPerChannel, bool kBlocks>
+void fully_connected_int8_rows(const FullyConnectedInt8& op) {
   // Locals: int8_t stores may alias anything, so fields read through `op` would be reloaded.
   const uint32_t depth = op.depth;
   const uint32_t outputs = op.outputs;
   const int8_t* weights = op.weights;
   const int32_t* folded_bias = op.folded_bias;
   const QuantizedMultiplier* multipliers = op.multipliers;
-  const uint32_t stride = op.multiplier_stride;
   const int32_t zero_point = op.output_zero_point;
   const int32_t lo = op.activation_min;
   const int32_t hi = op.activation_max;
+  const QuantizedMultiplier per_tensor = multipliers[0];  // a local: y's stores cannot change it
+  // |dot| <= kMaxLayerWidth * 128 * 128: no overflow.
+  auto requantize = [=](int32_t dot, uint32_t o) {
+    const int32_t acc = wrapping_add(dot, folded_bias[o]);
+    const int32_t scaled =
+        multiply_by_quantized_multiplier(acc, kPerChannel ? multipliers[o] : per_tensor);
+    return static_cast<int8_t>(clamp(wrapping_add(scaled, zero_point), lo, hi));
+  };
   for (uint32_t b = 0; b < op.batches; ++b) {
     const int8_t* x = op.input + static_cast<size_t>(b) * depth;
     int8_t* y = op.output + static_cast<size_t>(b) * outputs;
-    for (uint32_t o = 0; o < outputs; ++o) {
-      const int8_t* w = weights + static_cast<size_t>(o) * depth;
-      int32_t dot = 0;  // |dot| <= kMaxLayerWidth * 128 * 128: no overflow
-      for (uint32_t d = 0; d < depth; ++d) {
-        dot += static_cast<int32_t>(w[d]) * static_cast<int32_t>(x[d]);
-      }
-      const int32_t acc = wrapping_add(dot, folded_bias[o]);
-      const int32_t scaled = multiply_by_quantized_multiplier(acc, multipliers[o * stride]);
-      y[o] = static_cast<int8_t>(clamp(wrapping_add(scaled, zero_point), lo, hi));
+    uint32_t o = 0;
+#if defined(__SSE2__)
+    for (; kBlocks && o + 4 <= outputs; o += 4) {
+      int32_t dots[4];
+      dot_int8_x4(x, weights + static_cast<size_t>(o) * depth, depth, dots);
+      for (uint32_t k = 0; k < 4; ++k) y[o + k] = requantize(dots[k], o + k);
+    }
+#endif
+    for (; o < outputs; ++o) {
+      y[o] = requantize(dot_int8(x, weights + static_cast<size_t>(o) * depth, depth), o);
     }
   }
+}
+
+}  // namespace
+
+void fully_connected_int8(const FullyConnectedInt8& op) {
+  const bool per_channel = op.multiplier_stride != 0;
+#if defined(__SSE2__)
+  if (op.outputs >= 4) {
+    return per_channel ? fully_connected_int8_rows<true, true>(op)
+                       : fully_connected_int8_rows<false, true>(op);
+  }
+#endif
+  per_channel ? fully_connected_int8_rows<true, false>(op)
+              : fully_connected_int8_rows<false, false>(op);
 }
 
 void logistic_float(const float* input, float* output, uint32_t count) {
@@ -105,7 +272,27 @@ void relu_int8(const ReluInt8& op) {
 
 void quantize_int8(const float* input, int8_t* output, uint32_t count, float scale,
                    int32_t zero_point) {
-  for (uint32_t i = 0; i < count; ++i) {
+  uint32_t i = 0;
+#if defined(__SSE2__)
+  // The loop below, four elements at a time; the saturating packs are the clamp to int8.
+  const __m128 scales = _mm_set1_ps(scale);
+  const __m128i zero_points = _mm_set1_epi32(zero_point);
+  for (; i + 4 <= count; i += 4) {
+    __m128 v = _mm_div_ps(_mm_loadu_ps(input + i), scales);
+    v = _mm_andnot_ps(_mm_cmpunord_ps(v, v), v);
+    v = _mm_min_ps(_mm_max_ps(v, _mm_set1_ps(-1e6f)), _mm_set1_ps(1e6f));
+    const __m128i truncated = _mm_cvttps_epi32(v);
+    const __m128 fraction = _mm_sub_ps(v, _mm_cvtepi32_ps(truncated));
+    // Compare masks are -1 where true: subtracting one adds 1.
+    const __m128i up = _mm_castps_si128(_mm_cmpge_ps(fraction, _mm_set1_ps(0.5f)));
+    const __m128i down = _mm_castps_si128(_mm_cmple_ps(fraction, _mm_set1_ps(-0.5f)));
+    const __m128i q = _mm_add_epi32(_mm_add_epi32(_mm_sub_epi32(truncated, up), down), zero_points);
+    const __m128i packed = _mm_packs_epi16(_mm_packs_epi32(q, q), _mm_setzero_si128());
+    const int32_t four = _mm_cvtsi128_si32(packed);
+    std::memcpy(output + i, &four, sizeof four);
+  }
+#endif
+  for (; i < count; ++i) {
     // round_to_int32(x / scale) + zero_point, clamped, written branch-free: beyond +-1e6 the
     // clamp to int8 decides anyway (|zero_point| <= 128), and NaN quantizes to the zero point.
     float v = input[i] / scale;

@@ -55,6 +55,47 @@ TEST(FullyConnectedFloat, BatchesAgreeWithADoubleReference) {
   }
 }
 
+// A float from random bits: mostly ordinary values, sometimes NaN, infinities, -0, subnormals.
+float random_float(std::mt19937& rng) {
+  const uint32_t bits = rng();
+  if (bits % 8 != 0)
+    return std::ldexp(static_cast<float>(static_cast<int32_t>(bits % 2001) - 1000), -8);
+  float value = 0.0f;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+bool same_float(float a, float b) {
+  return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+// Every shape path of the kernel (four outputs at a time, the rest one at a time, columns in
+// groups and singly) against the definition, bit for bit: sums from 0.0f in d order, then bias.
+TEST(FullyConnectedFloat, BitIdenticalToThePlainDefinition) {
+  std::mt19937 rng(21);
+  for (int trial = 0; trial < 400; ++trial) {
+    const uint32_t batches = 1 + trial % 3, depth = 1 + (trial * 5) % 37;
+    const uint32_t outputs = 1 + (trial * 7) % 13;
+    const bool relu = trial % 2 == 1, with_bias = trial % 5 != 0;
+    std::vector<float> x(batches * depth), w(outputs * depth), b(outputs), y(batches * outputs);
+    for (float& v : x) v = random_float(rng);
+    for (float& v : w) v = random_float(rng);
+    for (float& v : b) v = random_float(rng);
+    fully_connected_float({x.data(), w.data(), with_bias ? b.data() : nullptr, y.data(), batches,
+                           depth, outputs, relu});
+    for (uint32_t i = 0; i < batches; ++i) {
+      for (uint32_t o = 0; o < outputs; ++o) {
+        float total = 0.0f;
+        for (uint32_t d = 0; d < depth; ++d) total += x[i * depth + d] * w[o * depth + d];
+        float expected = total + (with_bias ? b[o] : 0.0f);
+        if (relu && expected < 0.0f) expected = 0.0f;
+        ASSERT_TRUE(same_float(y[i * outputs + o], expected))
+            << trial << " " << i << " " << o << ": " << y[i * outputs + o] << " vs " << expected;
+      }
+    }
+  }
+}
+
 TEST(FoldInt8Bias, SubtractsTheInputZeroPointTimesTheWeightSum) {
   const int8_t w[] = {1, 2, 3, -1, 0, 1};
   const int32_t b[] = {4, -4};
@@ -169,6 +210,52 @@ TEST(FullyConnectedInt8, WithinOneQuantumOfTheDoubleReference) {
   }
 }
 
+// Every shape path of the kernel against the definition (folded bias plus the dot product,
+// requantized, offset and clamped), exactly: per-tensor and per-channel multipliers, fused RELU,
+// weights of -128 included.
+TEST(FullyConnectedInt8, ExactlyThePlainDefinition) {
+  std::mt19937 rng(23);
+  std::uniform_int_distribution<int> q8(-128, 127);
+  std::uniform_int_distribution<int32_t> bias_q(-200000, 200000);
+  std::uniform_real_distribution<double> real_multiplier(1e-4, 2.0);
+  for (int trial = 0; trial < 400; ++trial) {
+    const uint32_t batches = 1 + trial % 3, depth = 1 + (trial * 5) % 61;
+    const uint32_t outputs = 1 + (trial * 7) % 13;
+    const bool per_channel = trial % 2 == 1;
+    std::vector<int8_t> x(batches * depth), w(outputs * depth), y(batches * outputs);
+    std::vector<int32_t> b(outputs), folded(outputs);
+    for (int8_t& v : x) v = static_cast<int8_t>(q8(rng));
+    for (int8_t& v : w) v = static_cast<int8_t>(q8(rng));
+    for (int32_t& v : b) v = bias_q(rng);
+    fold_int8_bias(w.data(), b.data(), depth, outputs, q8(rng), folded.data());
+    std::vector<QuantizedMultiplier> m(per_channel ? outputs : 1);
+    for (QuantizedMultiplier& v : m) v = quantize_multiplier(real_multiplier(rng));
+    FullyConnectedInt8 op;
+    op.input = x.data();
+    op.weights = w.data();
+    op.folded_bias = folded.data();
+    op.multipliers = m.data();
+    op.multiplier_stride = per_channel ? 1 : 0;
+    op.output = y.data();
+    op.batches = batches;
+    op.depth = depth;
+    op.outputs = outputs;
+    op.output_zero_point = q8(rng);
+    op.activation_min = trial % 3 == 0 ? std::max(-128, op.output_zero_point) : -128;
+    fully_connected_int8(op);
+    for (uint32_t i = 0; i < batches; ++i) {
+      for (uint32_t o = 0; o < outputs; ++o) {
+        int32_t acc = folded[o];
+        for (uint32_t d = 0; d < depth; ++d) acc += w[o * depth + d] * x[i * depth + d];
+        const int32_t scaled = multiply_by_quantized_multiplier(acc, m[per_channel ? o : 0]);
+        const int32_t expected =
+            std::clamp(scaled + op.output_zero_point, op.activation_min, op.activation_max);
+        ASSERT_EQ(y[i * outputs + o], expected) << trial << " " << i << " " << o;
+      }
+    }
+  }
+}
+
 TEST(LogisticFloat, MatchesTheFormula) {
   const float x[] = {-3.0f, 0.0f, 2.0f};
   float y[3] = {};
@@ -257,7 +344,9 @@ TEST(Quantize, AgreesWithRoundingThenClamping) {
         std::memcpy(&v, &b, sizeof v);
         if (b % 3 == 0) v = static_cast<float>(static_cast<int32_t>(b % 4001) - 2000) * 0.0625f;
       }
-      quantize_int8(x.data(), y.data(), static_cast<uint32_t>(x.size()), scale, zp);
+      // An odd count: four at a time, then the rest one at a time.
+      quantize_int8(x.data(), y.data(), static_cast<uint32_t>(x.size() - 3), scale, zp);
+      quantize_int8(&x[x.size() - 3], &y[y.size() - 3], 3, scale, zp);
       for (size_t i = 0; i < x.size(); ++i) {
         const int64_t q = int64_t{round_to_int32(x[i] / scale)} + zp;
         ASSERT_EQ(y[i], std::clamp<int64_t>(q, -128, 127)) << x[i] << " / " << scale;

@@ -2,8 +2,8 @@
 // one score out, for the models devices run — logistic regression and an MLP 4-50-40-1, float32
 // and int8 (TFLite's scheme) — with the native double-precision model (ml::Model::score) as the
 // peer in the same run.
-//   core/<model>          float in and out: set_input + invoke + get_output (QUANTIZE and
-//                         DEQUANTIZE run inside int8 models)
+//   core/<model>          float in and out: set_input + invoke + get_output (int8 models
+//                         standardize in float32, then QUANTIZE ... DEQUANTIZE inside the model)
 //   core_int8_io/<model>  int8 models exported with --int8-io: int8 features written into the
 //                         input tensor, invoke, the int8 score read (a device with integer
 //                         features, or one that quantizes as it samples)
@@ -102,11 +102,18 @@ std::vector<double> readings() {
 
 enum class Kind { kFloat, kInt8, kInt8Io };
 
-// The model's .tflite bytes: float32, or int8 calibrated on the readings (min/max, per tensor)
-// with float or int8 input and output.
+// The model's .tflite bytes as `aiotops export` writes them: float32 with the scaler folded into
+// the first layer, or int8 calibrated on the readings (min/max, per tensor) the way `aiotops
+// quantize` does it, with the scaler kept as a float32 standardization. With float I/O that
+// standardization is a float FULLY_CONNECTED before QUANTIZE; with int8 I/O the device applies it
+// (the file's metadata says how) before quantizing its readings.
 std::string tflite_bytes(const ml::Model& model, Kind kind, const std::vector<double>& rows) {
-  tflite::Graph graph = value_or_die(tflite::lower_to_graph(model));
-  if (kind != Kind::kFloat) {
+  tflite::LowerOptions standardized;
+  standardized.fold_scaler = false;
+  tflite::Graph graph = value_or_die(tflite::lower_to_graph(model, standardized));
+  if (kind == Kind::kFloat) {
+    graph = value_or_die(tflite::lower_to_graph(model));
+  } else {
     const quant::Calibration calibration = value_or_die(quant::calibrate(graph, rows, {}));
     graph = value_or_die(quant::quantize_graph(graph, calibration, {}));
   }
@@ -174,11 +181,13 @@ void run_core(benchmark::State& state, const std::string& bytes, const std::vect
 void run_core_int8_io(benchmark::State& state, const std::string& bytes,
                       const std::vector<double>& rows) {
   CoreModel model(bytes);
-  // The readings quantized with the model's input parameters, as the device would sample them.
+  // The readings standardized and quantized with the model's input parameters, as the device
+  // would do it while sampling.
   const micro::TensorView input = model.input();
   std::vector<int8_t> features;
-  for (double v : rows) {
-    const double q = std::round(v / input.scale) + input.zero_point;
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const double z = (rows[k] - kMean[k % 4]) / kScale[k % 4];
+    const double q = std::round(z / input.scale) + input.zero_point;
     features.push_back(static_cast<int8_t>(std::clamp(q, -128.0, 127.0)));
   }
   size_t r = 0;

@@ -3,9 +3,11 @@
 // devices), publishes results, alerts and dead letters, swaps models live, and serves /metrics,
 // /healthz and /readyz. Runs until SIGINT or SIGTERM, then drains its queue and exits 0.
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -28,7 +30,77 @@ struct EdgeFlags {
   std::string password_file;
   std::string status_listen = edge::StatusServerOptions().listen;
   bool no_status = false;
+  std::string cascade_model;
+  std::vector<double> uncertain_band;
+  std::vector<double> deadband;
+  std::string persist = "3/5";
+  std::vector<std::string> device_classes;    // NAME=PATTERN
+  std::vector<std::string> class_thresholds;  // NAME=THRESHOLD
 };
+
+// "NAME=VALUE" split at the first '='; kInvalidArgument naming the flag otherwise.
+Result<std::pair<std::string, std::string>> name_value(std::string_view flag,
+                                                       const std::string& text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    return fail(ErrorCode::kInvalidArgument, "{} '{}': expected NAME=VALUE", flag, text);
+  }
+  return std::pair{text.substr(0, eq), text.substr(eq + 1)};
+}
+
+// --device-class NAME=PATTERN (a device-id glob, or topic:FILTER) and
+// --class-threshold NAME=X build the device classes, in the order first named.
+Result<std::vector<edge::DeviceClass>> device_classes(const EdgeFlags& flags) {
+  std::vector<edge::DeviceClass> classes;
+  auto find = [&classes](const std::string& name) -> edge::DeviceClass& {
+    for (auto& c : classes) {
+      if (c.name == name) return c;
+    }
+    classes.emplace_back().name = name;
+    return classes.back();
+  };
+  for (const std::string& text : flags.device_classes) {
+    auto pair = name_value("--device-class", text);
+    if (!pair) return fail(pair.error());
+    constexpr std::string_view kTopic = "topic:";
+    edge::DeviceClass& c = find(pair->first);
+    if (pair->second.starts_with(kTopic)) {
+      c.topics.push_back(pair->second.substr(kTopic.size()));
+    } else {
+      c.device_ids.push_back(pair->second);
+    }
+  }
+  for (const std::string& text : flags.class_thresholds) {
+    auto pair = name_value("--class-threshold", text);
+    if (!pair) return fail(pair.error());
+    double value = 0;
+    auto [end, ec] =
+        std::from_chars(pair->second.data(), pair->second.data() + pair->second.size(), value);
+    if (ec != std::errc() || end != pair->second.data() + pair->second.size()) {
+      return fail(ErrorCode::kInvalidArgument, "--class-threshold '{}': '{}' is not a number", text,
+                  pair->second);
+    }
+    find(pair->first).threshold = value;
+  }
+  if (Status s = edge::check_device_classes(classes); !s) return fail(s.error());
+  return classes;
+}
+
+// "N/M": N faulty readings among the last M.
+Status parse_persist(const std::string& text, edge::AlertOptions& alerts) {
+  size_t n = 0, m = 0;
+  const char* last = text.data() + text.size();
+  auto [slash, ec] = std::from_chars(text.data(), last, n);
+  if (ec == std::errc() && slash != last && *slash == '/') {
+    auto [end, ec2] = std::from_chars(slash + 1, last, m);
+    if (ec2 == std::errc() && end == last && n >= 1 && n <= m) {
+      alerts.persist_count = n;
+      alerts.window = m;
+      return {};
+    }
+  }
+  return fail(ErrorCode::kInvalidArgument, "--persist '{}': expected N/M with 1 <= N <= M", text);
+}
 
 Status apply_flags(EdgeFlags& flags) {
   edge::EdgeServiceOptions& s = flags.service;
@@ -56,6 +128,19 @@ Status apply_flags(EdgeFlags& flags) {
     }
     s.mqtt.password = std::move(*password);
   }
+  s.cascade_model_path = flags.cascade_model;
+  if (!flags.uncertain_band.empty()) {
+    if (flags.uncertain_band.size() != 2) {
+      return fail(ErrorCode::kInvalidArgument, "--uncertain-band: expected LOW,HIGH");
+    }
+    s.worker.cascade = {flags.uncertain_band[0], flags.uncertain_band[1]};
+  }
+  s.deadband.epsilon = flags.deadband;
+  s.deadband.max_devices = s.alerts.max_devices;
+  if (Status st = parse_persist(flags.persist, s.alerts); !st) return st;
+  auto classes = device_classes(flags);
+  if (!classes) return fail(classes.error());
+  s.alerts.classes = std::move(*classes);
   s.status_enabled = !flags.no_status;
   s.status.listen = flags.status_listen;
   // A QoS 1 subscriber keeps its session unless told otherwise: readings published while the
@@ -139,6 +224,29 @@ void add_edge_command(CLI::App& root, Action& run) {
   cmd->add_option("--max-payload", s.worker.decoder.max_payload_bytes,
                   "Bytes; longer telemetry is dead-lettered unread")
       ->capture_default_str();
+  cmd->add_option("--cascade-model", flags->cascade_model,
+                  "Second model, consulted when the first's score is in --uncertain-band");
+  cmd->add_option("--uncertain-band", flags->uncertain_band,
+                  "LOW,HIGH: primary scores in [LOW, HIGH) consult --cascade-model")
+      ->delimiter(',')
+      ->expected(2);
+  cmd->add_option("--deadband", flags->deadband,
+                  "Skip a reading when every feature moved less than this since the device's "
+                  "last scored one (one value, or one per feature, comma-separated; units of "
+                  "each feature)")
+      ->delimiter(',');
+  cmd->add_option("--persist", flags->persist,
+                  "N/M: alert when N of a device's last M readings are faults")
+      ->capture_default_str();
+  cmd->add_option("--max-devices", s.alerts.max_devices,
+                  "Devices whose state is kept; the least recently seen is forgotten beyond")
+      ->check(CLI::Range(size_t{1}, size_t{10'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--device-class", flags->device_classes,
+                  "NAME=PATTERN: devices whose id matches the glob (or topic:FILTER) form class "
+                  "NAME (repeatable)");
+  cmd->add_option("--class-threshold", flags->class_thresholds,
+                  "NAME=X: fault threshold of device class NAME (the reference's MCUs: 0.7)");
   cmd->add_option("--status-listen", flags->status_listen,
                   "host:port of /metrics, /healthz, /readyz (port 0: any free port)")
       ->capture_default_str();

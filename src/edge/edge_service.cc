@@ -88,6 +88,7 @@ struct EdgeService::State {
   std::unique_ptr<EdgeMetrics> metrics;
   std::unique_ptr<ModelSlot> models;
   std::unique_ptr<DirectorySource> model_dir;  // download-model references resolve here
+  std::unique_ptr<DeviceStages> stages;
   std::unique_ptr<MessageQueue> queue;
   std::unique_ptr<MqttClient> publisher;
   std::unique_ptr<MqttPublisher> publisher_adapter;
@@ -202,8 +203,7 @@ struct EdgeService::State {
     return {true, fmt::format("ready, model {}", serving->primary->info().version)};
   }
 
-  void run_worker(size_t lane) {
-    InferenceWorker worker(lane, *models, *publisher_adapter, *metrics, options.worker);
+  void run_worker(InferenceWorker worker) {
     InboundMessage message;
     while (queue->pop(message)) worker.process(message);
     workers_running.fetch_sub(1);
@@ -224,6 +224,21 @@ Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions optio
   auto first = st.models->load_file(ModelRole::kPrimary, st.options.model_path);
   if (!first) return fail(first.error());
   st.after_load(first);
+  if (!st.options.cascade_model_path.empty()) {
+    auto with_cascade = st.models->load_file(ModelRole::kCascade, st.options.cascade_model_path);
+    if (!with_cascade) return fail(with_cascade.error());
+    st.after_load(with_cascade);
+  }
+  const size_t features = (*first)->primary->info().feature_names.size();
+  if (!st.options.deadband.epsilon.empty() && st.options.deadband.epsilon.size() != 1 &&
+      st.options.deadband.epsilon.size() != features) {
+    return fail(ErrorCode::kInvalidArgument,
+                "deadband: {} epsilons for a model of {} features (give one, or one per feature)",
+                st.options.deadband.epsilon.size(), features);
+  }
+  auto stages = DeviceStages::create(st.options.alerts, st.options.deadband);
+  if (!stages) return fail(stages.error());
+  st.stages = std::move(*stages);
   st.model_dir = std::make_unique<DirectorySource>(
       st.options.model_dir.empty() ? st.options.model_path.parent_path() : st.options.model_dir);
 
@@ -276,7 +291,14 @@ Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions optio
   std::unique_ptr<EdgeService> service(new EdgeService(std::move(state)));
   st.workers_running = st.options.workers;
   for (size_t lane = 0; lane < st.options.workers; ++lane) {
-    st.workers.emplace_back([&st, lane] { st.run_worker(lane); });
+    auto worker = InferenceWorker::create(lane, *st.models, *st.stages, *st.publisher_adapter,
+                                          *st.metrics, st.options.worker);
+    if (!worker) {
+      st.workers_running -= st.options.workers - lane;
+      return fail(worker.error());
+    }
+    st.workers.emplace_back(
+        [&st, worker = std::move(*worker)]() mutable { st.run_worker(std::move(worker)); });
   }
   st.loader = std::thread([&st] { st.run_loader(); });
   if (st.options.watch) {

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "edge/alert_policy.h"
+#include "edge/deadband.h"
 #include "edge/inference_worker.h"
 #include "edge/message_queue.h"
 #include "edge/status_server.h"
@@ -30,6 +32,9 @@ struct EdgeServiceOptions {
   // The reference's command topic ({"command":"download-model","payload":"<file>"}); empty: none.
   std::string control_topic = "control-message";
   std::filesystem::path model_path;  // the model served at start
+  // A second model consulted when the first's score is uncertain (worker.cascade's band); empty:
+  // none.
+  std::filesystem::path cascade_model_path;
   // Where download-model payloads (plain file names) are looked up; empty: model_path's dir.
   std::filesystem::path model_dir;
   bool watch = false;  // reload model_path when its contents change
@@ -40,6 +45,8 @@ struct EdgeServiceOptions {
   // (counted in publish failures).
   std::chrono::milliseconds publish_patience{30'000};
   WorkerOptions worker;
+  AlertOptions alerts;       // levels per device class, N of M persistence
+  DeadbandOptions deadband;  // empty epsilon: every reading is scored
   bool status_enabled = true;
   StatusServerOptions status;
 };

@@ -5,7 +5,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "edge/outbound_json.h"
 #include "edge/topics.h"
 
 namespace aiotops::edge {
@@ -18,6 +17,15 @@ int64_t steady_now_ns() {
 }
 
 }  // namespace
+
+Result<InferenceWorker> InferenceWorker::create(size_t lane, const ModelSlot& models,
+                                                DeviceStages& stages, Publisher& publisher,
+                                                EdgeMetrics& metrics, WorkerOptions options) {
+  auto cascade = CascadeScorer::create(lane, options.cascade);
+  if (!cascade) return fail(cascade.error());
+  return InferenceWorker(lane, models, stages, publisher, metrics, std::move(options),
+                         std::move(*cascade));
+}
 
 TelemetryDecoder* InferenceWorker::decoder_for(const std::shared_ptr<const LoadedModel>& model) {
   if (model == decoder_model_ && decoder_) return decoder_.get();
@@ -47,29 +55,66 @@ void InferenceWorker::process(const InboundMessage& message) {
     dead_letter(message, rejection_);
     return;
   }
-  const LoadedModel& model = *models->primary;
-  const ModelInfo& info = model.info();
-  auto score = model.score(lane_, reading_.values);
-  if (!score) {
-    spdlog::error("model {}: scoring failed: {}", info.version, score.error().message());
+  if (stages_.deadband) {
+    std::lock_guard lock(stages_.mutex);
+    if (stages_.deadband->skip(reading_.device_id, reading_.values, models->generation)) {
+      metrics_.deadband_skipped->inc();
+      return;
+    }
+  }
+  auto decision = cascade_.decide(*models, reading_.values);
+  if (!decision) {
+    spdlog::error("model {}: scoring failed: {}", models->primary->info().version,
+                  decision.error().message());
     metrics_.dropped->inc();
     return;
   }
+  if (decision->cascade_score) metrics_.cascade_consulted->inc();
+  publish_decision(message, *models, *decision);
+}
+
+void InferenceWorker::publish_decision(const InboundMessage& message, const ModelSet& models,
+                                       const Decision& decision) {
+  const ModelInfo& primary = models.primary->info();
+  const std::string& version = decision.model->info().version;
+  const int64_t timestamp_ms = reading_.timestamp_ms.value_or(message.received_ms);
+  std::lock_guard lock(stages_.mutex);  // the check's views live until the next observe()
+  const AlertCheck& check =
+      stages_.alerts.observe(reading_.device_id, message.topic, timestamp_ms, reading_.values,
+                             decision.score, primary.alert_levels, primary.threshold);
   const int64_t latency_ns = steady_now_ns() - message.received_ns;
   InferenceResult result;
   result.device_id = reading_.device_id;
-  result.timestamp_ms = reading_.timestamp_ms.value_or(message.received_ms);
-  result.score = *score;
-  result.level = level_for(info.alert_levels, *score).name;
-  result.threshold = info.threshold;
-  result.model_version = info.version;
-  result.stage = kPrimaryStage;
+  result.timestamp_ms = timestamp_ms;
+  result.score = decision.score;
+  result.level = check.level;
+  result.threshold = check.threshold;
+  result.model_version = version;
+  result.stage = decision.stage;
   result.latency_us = latency_ns / 1000;
   encode_result(result, payload_);
   inference_topic(topic_, reading_.device_id);
   publish(topic_, payload_);
   metrics_.results->inc();
   metrics_.latency->observe(static_cast<double>(latency_ns) * 1e-9);
+  if (!check.raise) return;
+  alert_readings_.clear();
+  for (const WindowReading& r : check.readings) {
+    alert_readings_.push_back({r.timestamp_ms, r.values, r.score});
+  }
+  AlertMessage alert;
+  alert.device_id = reading_.device_id;
+  alert.level = check.level;
+  alert.previous_level = check.previous_level;
+  alert.score = decision.score;
+  alert.reason = check.reason;
+  alert.model_version = version;
+  alert.feature_names = primary.feature_names;
+  alert.readings = alert_readings_;
+  encode_alert(alert, payload_);
+  alert_topic(topic_, reading_.device_id);
+  publish(topic_, payload_);
+  metrics_.alerts->inc();
 }
 
 void InferenceWorker::dead_letter(const InboundMessage& message, const Rejection& rejection) {

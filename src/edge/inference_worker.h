@@ -7,14 +7,18 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "edge/cascade.h"
 #include "edge/dead_letter.h"
+#include "edge/device_stages.h"
 #include "edge/edge_metrics.h"
 #include "edge/loaded_model.h"
 #include "edge/message_queue.h"
 #include "edge/model_slot.h"
+#include "edge/outbound_json.h"
 #include "edge/publisher.h"
 #include "edge/telemetry_decoder.h"
 #include "telemetry/dataset.h"
@@ -24,7 +28,8 @@ namespace aiotops::edge {
 struct WorkerOptions {
   DecoderOptions decoder;
   DeadLetterOptions dead_letter;
-  int result_qos = 0;  // QoS of results, alerts and dead letters
+  CascadeOptions cascade;  // the uncertain band, when the model set has a cascade model
+  int result_qos = 0;      // QoS of results, alerts and dead letters
 };
 
 // Not thread-safe: one InferenceWorker per worker thread, each with its own lane (< the slot's
@@ -32,28 +37,40 @@ struct WorkerOptions {
 // model set and its result names that version.
 class InferenceWorker {
  public:
-  InferenceWorker(size_t lane, const ModelSlot& models, Publisher& publisher, EdgeMetrics& metrics,
-                  WorkerOptions options)
-      : lane_(lane),
-        models_(models),
-        publisher_(publisher),
-        metrics_(metrics),
-        options_(std::move(options)) {}
+  // kInvalidArgument for bad cascade options.
+  static Result<InferenceWorker> create(size_t lane, const ModelSlot& models, DeviceStages& stages,
+                                        Publisher& publisher, EdgeMetrics& metrics,
+                                        WorkerOptions options);
 
-  // Handles one message completely: a result, or a dead letter, published.
+  // Handles one message completely: a dead letter, a deadband skip, or a result (and an alert
+  // when one is due) published.
   void process(const InboundMessage& message);
 
  private:
   // The decoder for `model`, rebuilt when the serving model changed.
+  InferenceWorker(size_t lane, const ModelSlot& models, DeviceStages& stages, Publisher& publisher,
+                  EdgeMetrics& metrics, WorkerOptions options, CascadeScorer cascade)
+      : lane_(lane),
+        models_(models),
+        stages_(stages),
+        publisher_(publisher),
+        metrics_(metrics),
+        options_(std::move(options)),
+        cascade_(std::move(cascade)) {}
   TelemetryDecoder* decoder_for(const std::shared_ptr<const LoadedModel>& model);
+  // Publishes the result and, when due, the alert for a decided reading. Holds stages_.mutex.
+  void publish_decision(const InboundMessage& message, const ModelSet& models,
+                        const Decision& decision);
   void dead_letter(const InboundMessage& message, const Rejection& rejection);
   void publish(const std::string& topic, const fmt::memory_buffer& payload);
 
   size_t lane_;
   const ModelSlot& models_;
+  DeviceStages& stages_;
   Publisher& publisher_;
   EdgeMetrics& metrics_;
   WorkerOptions options_;
+  CascadeScorer cascade_;
 
   std::shared_ptr<const LoadedModel> decoder_model_;  // the model decoder_ was built for
   std::unique_ptr<TelemetryDecoder> decoder_;
@@ -61,6 +78,7 @@ class InferenceWorker {
   Rejection rejection_;
   std::string topic_;
   fmt::memory_buffer payload_;
+  std::vector<AlertReading> alert_readings_;
 };
 
 }  // namespace aiotops::edge

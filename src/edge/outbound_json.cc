@@ -59,6 +59,8 @@ void encode_alert(const AlertMessage& alert, fmt::memory_buffer& out) {
       append_json_member(out, alert.feature_names[f]);
       append_json_number(out, reading.values[f]);
     }
+    append_json_member(out, "score");
+    append_json_number(out, reading.score);
     out.push_back('}');
   }
   append_raw(out, "]}");

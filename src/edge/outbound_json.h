@@ -3,7 +3,7 @@
 //   aiotops/inference/<device>: {"deviceID","timeStamp","score","level","threshold",
 //                                "model_version","stage","latency_us"}
 //   aiotops/alerts/<device>:    {"deviceID","level","previous_level","score","reason",
-//                                "model_version","readings":[{"timeStamp",<feature>:v,...},...]}
+//                                "model_version","readings":[{"timeStamp",<feature>:v,...,"score"},...]}
 // Both are written into a caller-owned fmt::memory_buffer that is reused across messages: once
 // it has grown to the largest message, encoding allocates nothing. Numbers are written in their
 // shortest round-trip form (non-finite ones as null); every string is JSON-escaped and made
@@ -45,6 +45,7 @@ void encode_result(const InferenceResult& result, fmt::memory_buffer& out);
 struct AlertReading {
   int64_t timestamp_ms = 0;        // Unix milliseconds
   std::span<const double> values;  // one per feature name; extra values are not written
+  double score = 0;                // what the model scored this reading
 };
 
 // An alert. Views and spans must stay valid during encode_alert().

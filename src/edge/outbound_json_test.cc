@@ -54,7 +54,7 @@ TEST(OutboundJsonTest, AlertCarriesTheReadings) {
   std::vector<std::string> features{"current", "temperature", "vibration", "sound"};
   std::vector<double> first{412.5, 36.6, 1235.9, 150.6};
   std::vector<double> second{1634.7, 145.4, 1235.9, 150.6};
-  std::vector<AlertReading> readings{{1700000000000, first}, {1700000001000, second}};
+  std::vector<AlertReading> readings{{1700000000000, first, 0.12}, {1700000001000, second, 0.97}};
   AlertMessage alert{.device_id = "esp32-1a2b",
                      .level = "immediate-failure",
                      .previous_level = "no-fault",
@@ -69,9 +69,9 @@ TEST(OutboundJsonTest, AlertCarriesTheReadings) {
             R"({"deviceID":"esp32-1a2b","level":"immediate-failure","previous_level":"no-fault",)"
             R"("score":0.97,"reason":"level-change","model_version":"v3","readings":[)"
             R"({"timeStamp":1700000000000,"current":412.5,"temperature":36.6,"vibration":1235.9,)"
-            R"("sound":150.6},)"
+            R"("sound":150.6,"score":0.12},)"
             R"({"timeStamp":1700000001000,"current":1634.7,"temperature":145.4,)"
-            R"("vibration":1235.9,"sound":150.6}]})");
+            R"("vibration":1235.9,"sound":150.6,"score":0.97}]})");
 
   alert.previous_level = {};
   alert.reason = kPersistentFaultReason;

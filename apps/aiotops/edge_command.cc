@@ -30,6 +30,7 @@ struct EdgeFlags {
   std::string password_file;
   std::string status_listen = edge::StatusServerOptions().listen;
   bool no_status = false;
+  bool persistent_session = false;
   std::string cascade_model;
   std::vector<double> uncertain_band;
   std::vector<double> deadband;
@@ -128,6 +129,10 @@ Status apply_flags(EdgeFlags& flags) {
     }
     s.mqtt.password = std::move(*password);
   }
+  s.mqtt.clean_session = !flags.persistent_session;
+  // 0 turns the training-range check off; otherwise values beyond the range by more than this
+  // many range widths are dead-lettered.
+  s.worker.check_training_range = s.worker.decoder.range_widening > 0;
   s.cascade_model_path = flags.cascade_model;
   if (!flags.uncertain_band.empty()) {
     if (flags.uncertain_band.size() != 2) {
@@ -190,7 +195,7 @@ void add_edge_command(CLI::App& root, Action& run) {
       ->capture_default_str();
   cmd->add_option("--client-id", s.mqtt.client_id,
                   "MQTT client id (a persistent session needs a stable one)");
-  cmd->add_flag("!--persistent-session", s.mqtt.clean_session,
+  cmd->add_flag("--persistent-session", flags->persistent_session,
                 "Keep the broker session (subscriptions, queued QoS 1 readings) across "
                 "disconnects; needs --client-id");
   cmd->add_option("--username", s.mqtt.username, "MQTT user name");
@@ -217,8 +222,8 @@ void add_edge_command(CLI::App& root, Action& run) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_option("--range-factor", s.worker.decoder.range_widening,
-                  "Dead-letter values beyond the training range by more than this many range "
-                  "widths")
+                  "Dead-letter values beyond the model's training range by more than this many "
+                  "range widths (0: no range check)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--max-payload", s.worker.decoder.max_payload_bytes,

@@ -31,8 +31,10 @@ TelemetryDecoder* InferenceWorker::decoder_for(const std::shared_ptr<const Loade
   if (model == decoder_model_ && decoder_) return decoder_.get();
   decoder_model_ = model;
   const ModelInfo& info = model->info();
-  auto decoder =
-      TelemetryDecoder::create(info.feature_names, info.training_ranges, options_.decoder);
+  const std::span<const ValueRange> ranges = options_.check_training_range
+                                                 ? std::span<const ValueRange>(info.training_ranges)
+                                                 : std::span<const ValueRange>();
+  auto decoder = TelemetryDecoder::create(info.feature_names, ranges, options_.decoder);
   if (!decoder) {
     // The loader checked the model's features and ranges; reaching this is a bug.
     spdlog::error("model {}: cannot decode telemetry for it: {}", info.version,

@@ -29,7 +29,10 @@ struct WorkerOptions {
   DecoderOptions decoder;
   DeadLetterOptions dead_letter;
   CascadeOptions cascade;  // the uncertain band, when the model set has a cascade model
-  int result_qos = 0;      // QoS of results, alerts and dead letters
+  // Dead-letter values outside the model's training range (widened by decoder.range_widening);
+  // false, or a model without ranges: no range check.
+  bool check_training_range = true;
+  int result_qos = 0;  // QoS of results, alerts and dead letters
 };
 
 // Not thread-safe: one InferenceWorker per worker thread, each with its own lane (< the slot's

@@ -14,6 +14,8 @@ packages=(
   nlohmann-json3-dev libsodium-dev
   # the edge service: MQTT client, HTTP endpoints (/metrics, /healthz), TLS
   libmosquitto-dev libcpp-httplib-dev libssl-dev
+  # the registry: metadata in SQLite (WAL)
+  libsqlite3-dev
   # a real broker and its command-line clients for cross-process tests and benchmarks
   mosquitto mosquitto-clients
   # certificates for the TLS tests (the openssl command-line tool)

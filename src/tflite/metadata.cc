@@ -36,6 +36,19 @@ Result<std::vector<std::string>> string_array_field(const nlohmann::json& object
   return values;
 }
 
+// A number devices compare scores with in float32: it must stay finite there (1e300 would
+// become infinity, a threshold no score reaches).
+Result<float> float32_field(const nlohmann::json& object, std::string_view path,
+                            std::string_view name) {
+  auto value = ml::number_field(object, path, name);
+  if (!value) return fail(value.error());
+  if (!(std::abs(*value) <= std::numeric_limits<float>::max())) {
+    return fail(ErrorCode::kCorrupt, "field '{}' is {}, which does not fit in float32",
+                ml::field_path(path, name), *value);
+  }
+  return static_cast<float>(*value);
+}
+
 Status read_alert_levels(const nlohmann::json& object, GraphMetadata& metadata) {
   const auto it = object.find("alert_levels");
   if (it == object.end() || !it->is_array()) {
@@ -47,10 +60,10 @@ Status read_alert_levels(const nlohmann::json& object, GraphMetadata& metadata) 
     if (auto status = ml::expect_object(level, path); !status) return status;
     auto name = ml::string_field(level, path, "name");
     if (!name) return fail(name.error());
-    auto from = ml::number_field(level, path, "from");
+    auto from = float32_field(level, path, "from");
     if (!from) return fail(from.error());
     metadata.alert_level_names.push_back(std::move(*name));
-    metadata.alert_level_from.push_back(static_cast<float>(*from));
+    metadata.alert_level_from.push_back(*from);
   }
   return {};
 }
@@ -171,9 +184,9 @@ Result<GraphMetadata> metadata_from_json(std::string_view json) {
   auto features = string_array_field(document, "features");
   if (!features) return fail(features.error());
   metadata.feature_names = std::move(*features);
-  auto threshold = ml::number_field(document, "", "threshold");
+  auto threshold = float32_field(document, "", "threshold");
   if (!threshold) return fail(threshold.error());
-  metadata.threshold = static_cast<float>(*threshold);
+  metadata.threshold = *threshold;
   if (auto status = read_alert_levels(document, metadata); !status) return fail(status.error());
   auto hash = ml::string_field(document, "", "dataset_sha256");
   if (!hash) return fail(hash.error());

@@ -51,7 +51,8 @@ std::optional<size_t> element_count(const std::vector<int32_t>& shape) {
 
 Status read_quantization(const tfl::QuantizationParameters* q, const std::string& where,
                          TensorSummary& tensor) {
-  if (q == nullptr) return {};
+  // As TFLite reads it: without scales a tensor is not quantized, whatever else the table holds.
+  if (q == nullptr || q->scale() == nullptr || q->scale()->size() == 0) return {};
   tensor.scales = copy_vector(q->scale());
   tensor.zero_points = copy_vector(q->zero_point());
   tensor.quantized_dimension = q->quantized_dimension();

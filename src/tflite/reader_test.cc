@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tflite/metadata.h"
 #include "tflite/test_models.h"
 #include "tflite/writer.h"
 
@@ -29,19 +30,24 @@ void expect_corrupt(std::string_view bytes, std::string_view message_part) {
       << summary.error().message();
 }
 
-// A hand-built model: one tensor ("t", float [1, 1], `tensor_buffer`), `buffer_count` buffers
-// (the last holding `data`), one LOGISTIC operator reading `op_input`, and `metadata` as an
-// "aiotops" entry when non-empty.
+// A hand-built model: one tensor ("t", float [1, 1], `tensor_buffer`, with a quantization table
+// holding only `zero_points` when they are given), `buffer_count` buffers (the last holding
+// `data`), one LOGISTIC operator reading `op_input`, and `metadata` as an "aiotops" entry when
+// non-empty.
 std::string hand_built(int32_t op_input, uint32_t tensor_buffer, size_t buffer_count,
-                       std::vector<uint8_t> data, std::string metadata = "") {
+                       std::vector<uint8_t> data, std::string metadata = "",
+                       std::vector<int64_t> zero_points = {}) {
   fb::FlatBufferBuilder fbb;
   std::vector<fb::Offset<tfl::Buffer>> buffers{tfl::CreateBuffer(fbb)};
   while (buffers.size() + 1 < buffer_count) buffers.push_back(tfl::CreateBuffer(fbb));
   if (buffer_count > 1) buffers.push_back(tfl::CreateBuffer(fbb, fbb.CreateVector(data)));
   const std::vector<int32_t> shape{1, 1};
+  const auto quantization = zero_points.empty() ? 0
+                                                : tfl::CreateQuantizationParameters(
+                                                      fbb, 0, 0, 0, fbb.CreateVector(zero_points));
   const std::vector<fb::Offset<tfl::Tensor>> tensors{
       tfl::CreateTensor(fbb, fbb.CreateVector(shape), tfl::TensorType::FLOAT32, tensor_buffer,
-                        fbb.CreateString("t"))};
+                        fbb.CreateString("t"), quantization)};
   const std::vector<int32_t> inputs{op_input};
   const std::vector<int32_t> outputs{0};
   const std::vector<fb::Offset<tfl::Operator>> operators{
@@ -128,6 +134,33 @@ TEST(ReaderTest, AcceptsAnAbsentOptionalInput) {
 TEST(ReaderTest, RejectsDataThatDoesNotFitTheShape) {
   EXPECT_TRUE(read_tflite(hand_built(0, 1, 2, {0, 0, 128, 63})).has_value());
   expect_corrupt(hand_built(0, 1, 2, {0, 0, 128}), "has 3 bytes of data, its shape needs 4");
+}
+
+// Found by fuzz_tflite: zero points without scales. TFLite (and the inference core) read such a
+// tensor as not quantized; the reader refused the file.
+TEST(ReaderTest, ZeroPointsWithoutScalesAreNoQuantization) {
+  auto summary = read_tflite(hand_built(0, 0, 1, {}, "", {0}));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message();
+  EXPECT_FALSE(summary->tensors[0].has_quantization());
+  EXPECT_TRUE(summary->tensors[0].zero_points.empty());
+}
+
+// Found by fuzz_tflite: a threshold or level bound beyond float32 became infinity (inspect
+// printed "threshold inf"; a device would never alert) and did not survive writing back.
+TEST(ReaderTest, RejectsMetadataNumbersBeyondFloat32) {
+  GraphMetadata metadata;
+  metadata.threshold = 0.25f;
+  metadata.alert_level_names = {"no-fault", "failure"};
+  metadata.alert_level_from = {0.0f, 0.5f};
+  const std::string json = metadata_to_json(metadata);
+  ASSERT_TRUE(read_tflite(hand_built(0, 0, 1, {}, json)).has_value());
+  std::string huge_threshold = json;
+  huge_threshold.replace(huge_threshold.find("0.25"), 4, "1e300");
+  expect_corrupt(hand_built(0, 0, 1, {}, huge_threshold),
+                 "field 'threshold' is 1e+300, which does not fit in float32");
+  std::string huge_level = json;
+  huge_level.replace(huge_level.find("0.5"), 3, "-1e39");
+  expect_corrupt(hand_built(0, 0, 1, {}, huge_level), "field 'alert_levels[1].from' is -1e+39");
 }
 
 TEST(ReaderTest, RejectsBadAiotopsMetadata) {

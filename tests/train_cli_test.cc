@@ -2,13 +2,10 @@
 // on bad input, no model file after a failed run, the JSON outputs, and the fault-episode report
 // on simulated data.
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_run.h"
 #include "common/files.h"
 
 namespace aiotops {
@@ -23,11 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Outcome = testing::CliOutcome;
 
 class TrainCliTest : public ::testing::Test {
  protected:
@@ -42,19 +36,7 @@ class TrainCliTest : public ::testing::Test {
 
   // Runs `aiotops <arguments>` (a shell fragment; paths here contain no spaces).
   Outcome aiotops(const std::string& arguments) {
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string command = fmt::format("{} {} 2>{}", AIOTOPS_BINARY, arguments, err.string());
-    Outcome outcome;
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-    if (!pipe) return outcome;
-    char buffer[4096];
-    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe.get())) {
-      outcome.out.append(buffer, n);
-    }
-    const int status = pclose(pipe.release());
-    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    outcome.err = read_file(err).value_or("");
-    return outcome;
+    return testing::run_cli(AIOTOPS_BINARY, arguments, dir_);
   }
 
   fs::path write(const std::string& name, const std::string& text) {

@@ -40,3 +40,7 @@ echo
 echo "command: $0 $1   (make bench)"
 "$python" "$here/report.py" --linear "$dir/linear.json" "${mlp_args[@]}" \
   --data-command "${sim[*]/#$aiotops/aiotops}"
+
+# --- The edge service on MQTT against the raw broker path (bench/edge_vs_raw.sh) ---
+echo
+"$here/edge_vs_raw.sh" "$aiotops" "$(dirname "$aiotops")/../../bench/mqtt_bench"

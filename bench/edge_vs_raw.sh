@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The edge service on MQTT against the raw broker path, side by side in one run:
+#   raw:  mqtt_bench -> Mosquitto -> mqtt_bench                      (publish topic = subscribed)
+#   edge: mqtt_bench -> Mosquitto -> aiotops edge (LR model) -> Mosquitto -> mqtt_bench
+#         (telemetry in, parse, validate, score, result out on aiotops/inference/<device>)
+# At QoS 0 and QoS 1: the maximum rate (best of EDGE_BENCH_REPEAT runs each, alternating; goal:
+# edge >= 0.9x raw), then the p99 publish-to-arrival latency with both paths paced at half the
+# edge's maximum rate (goal: edge <= 1.5x raw), and the service's resident memory (VmRSS after
+# the runs, VmHWM its peak; goal <= 30 MB with one model).
+# Usage: bench/edge_vs_raw.sh <aiotops binary> <mqtt_bench binary>   (release build; make bench)
+# Environment: BENCH_DIR (kept results, default build/bench), EDGE_BENCH_MESSAGES (per max-rate
+# run, 100000), EDGE_BENCH_REPEAT (max-rate runs per path, 3), EDGE_BENCH_SECONDS (length of a
+# paced run, 10). Prints a markdown report; exit status 3 when a goal is not met.
+set -euo pipefail
+
+if (($# != 2)); then
+  echo "usage: $0 <aiotops binary> <mqtt_bench binary>" >&2
+  exit 2
+fi
+aiotops=$(realpath "$1")
+mqtt_bench=$(realpath "$2")
+dir=$(realpath -m "${BENCH_DIR:-build/bench}")/edge
+messages=${EDGE_BENCH_MESSAGES:-100000}
+repeat=${EDGE_BENCH_REPEAT:-3}
+paced_seconds=${EDGE_BENCH_SECONDS:-10}
+rm -rf "$dir"
+mkdir -p "$dir"
+
+broker_pid=
+edge_pid=
+cleanup() {
+  for pid in $edge_pid $broker_pid; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+# Polls `test` (a command) every 50 ms for up to 30 s.
+wait_for() {
+  for _ in $(seq 600); do
+    if "$@"; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Mosquitto on a free loopback port, as the current user, Nagle off (latency), nothing persisted.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$dir/mosquitto.conf" <<EOF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+set_tcp_nodelay true
+log_dest file $dir/mosquitto.log
+log_type error
+log_type warning
+user $(id -un)
+EOF
+/usr/sbin/mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.out" 2>&1 &
+broker_pid=$!
+wait_for listening "$port" || { echo "mosquitto did not start; see $dir/mosquitto.*" >&2; exit 1; }
+broker=mqtt://127.0.0.1:$port
+
+# The model: logistic regression on simulated telemetry with the firmware's FFT-peak features,
+# the feature space of mqtt_bench's messages.
+"$aiotops" sim --devices 20 --duration 6h --interval 10s --seed 3 --fault-rate 0.3/h --esp32-fft \
+  --out "$dir/fleet.jsonl" 2>/dev/null
+"$aiotops" train --data "$dir/fleet.jsonl" --label label --model logistic --quiet \
+  --out "$dir/lr.json" >/dev/null
+
+telemetry=shaded-pole-motor-sensor_data
+raw_topic=bench/raw  # the service does not subscribe to it: the raw runs do not feed it
+
+start_edge() {  # <qos> [flags...]
+  local qos=$1
+  shift
+  "$aiotops" edge --broker "$broker" --model "$dir/lr.json" --qos "$qos" --result-qos "$qos" \
+    --status-listen 127.0.0.1:0 "$@" 2>"$dir/edge-qos$qos.log" &
+  edge_pid=$!
+  if ! wait_for grep -q "telemetry connection ready" "$dir/edge-qos$qos.log"; then
+    echo "aiotops edge did not get ready:" >&2
+    cat "$dir/edge-qos$qos.log" >&2
+    exit 1
+  fi
+}
+stop_edge() {
+  kill -TERM "$edge_pid"
+  wait "$edge_pid" || echo "aiotops edge exited with status $?" >&2
+  edge_pid=
+}
+
+# One mqtt_bench run; its JSON goes to $dir/<name>.json. A run that lost messages still reports.
+run_bench() {  # <name> <qos> <subscribe topic> <publish topic> [mqtt_bench flags...]
+  local name=$1 qos=$2 subscribe=$3 publish=$4
+  shift 4
+  "$mqtt_bench" --broker "$broker" --qos "$qos" --publish-topic "$publish" \
+    --subscribe-topic "$subscribe" "$@" >"$dir/$name.json" || true
+  [[ -s "$dir/$name.json" ]] || { echo "mqtt_bench $name produced nothing" >&2; exit 1; }
+}
+field() { jq -r "$2" "$dir/$1.json"; }
+
+rows=()
+goals_met=1
+for qos in 0 1; do
+  # QoS 1 end to end: a full queue holds the broker back instead of dropping readings.
+  overflow=(); ((qos == 1)) && overflow=(--overflow block)
+  start_edge "$qos" "${overflow[@]}"
+  echo "bench: QoS $qos, maximum rate, $repeat x $messages messages per path" >&2
+  best_raw=0 best_edge=0 raw_name= edge_name=
+  for r in $(seq "$repeat"); do
+    run_bench "raw-max-qos$qos-$r" "$qos" "$raw_topic" "$raw_topic" --messages "$messages"
+    run_bench "edge-max-qos$qos-$r" "$qos" 'aiotops/inference/#' "$telemetry" --messages "$messages"
+    for side in raw edge; do
+      name=$side-max-qos$qos-$r
+      rate=$(field "$name" .rate)
+      best=best_$side
+      if python3 -c "import sys; sys.exit(0 if $rate > ${!best} else 1)"; then
+        printf -v "$best" %s "$rate"
+        printf -v "${side}_name" %s "$name"
+      fi
+    done
+  done
+  # Both paths at the same pace: half what the service sustained.
+  paced=$(python3 -c "print(round($best_edge / 2))")
+  count=$(python3 -c "print(max(1000, round($paced * $paced_seconds)))")
+  echo "bench: QoS $qos, latency at $paced msg/s ($count messages per path)" >&2
+  run_bench "raw-paced-qos$qos" "$qos" "$raw_topic" "$raw_topic" --rate "$paced" --messages "$count"
+  run_bench "edge-paced-qos$qos" "$qos" 'aiotops/inference/#' "$telemetry" --rate "$paced" \
+    --messages "$count"
+  rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$edge_pid/status")
+  hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$edge_pid/status")
+  stop_edge
+
+  raw_p99=$(field "raw-paced-qos$qos" .latency_us.p99)
+  edge_p99=$(field "edge-paced-qos$qos" .latency_us.p99)
+  verdict=$(python3 - "$best_raw" "$best_edge" "$raw_p99" "$edge_p99" "$hwm_kb" <<'EOF'
+import sys
+raw, edge, raw_p99, edge_p99, hwm_kb = map(float, sys.argv[1:])
+rate_ok = edge >= 0.9 * raw
+latency_ok = edge_p99 <= 1.5 * raw_p99
+memory_ok = hwm_kb <= 30 * 1024
+print(f"{edge / raw:.2f} {'met' if rate_ok else 'MISSED'} {edge_p99 / raw_p99:.2f} "
+      f"{'met' if latency_ok else 'MISSED'} {'met' if memory_ok else 'MISSED'} "
+      f"{int(rate_ok and latency_ok and memory_ok)}")
+EOF
+)
+  read -r rate_ratio rate_goal p99_ratio p99_goal memory_goal ok <<<"$verdict"
+  ((ok)) || goals_met=0
+  rows+=("$(printf '| %s | %.0f (%s/%s) | %.0f (%s/%s) | %s %s | %s | %.0f / %.0f | %.0f / %.0f | %s %s | %.1f / %.1f MB %s |' \
+    "$qos" "$best_raw" "$(field "$raw_name" .received)" "$(field "$raw_name" .sent)" \
+    "$best_edge" "$(field "$edge_name" .received)" "$(field "$edge_name" .sent)" \
+    "$rate_ratio" "$rate_goal" "$paced" \
+    "$(field "raw-paced-qos$qos" .latency_us.p50)" "$raw_p99" \
+    "$(field "edge-paced-qos$qos" .latency_us.p50)" "$edge_p99" "$p99_ratio" "$p99_goal" \
+    "$(python3 -c "print($rss_kb / 1024)")" "$(python3 -c "print($hwm_kb / 1024)")" "$memory_goal")")
+done
+
+echo
+echo "command: $0 $1 $2   (make bench)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "| QoS | raw msg/s (received/sent) | edge msg/s (received/sent) | edge/raw (goal >= 0.9) | paced msg/s | raw p50 / p99 us | edge p50 / p99 us | edge/raw p99 (goal <= 1.5) | edge VmRSS / VmHWM (goal <= 30 MB) |"
+echo "|---|---:|---:|---|---:|---:|---:|---|---|"
+printf '%s\n' "${rows[@]}"
+((goals_met)) || exit 3

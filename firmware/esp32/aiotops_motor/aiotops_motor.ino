@@ -7,6 +7,7 @@
 #include <PubSubClient.h>
 #include <WiFi.h>
 #include <arduinoFFT.h>
+#include <string.h>
 
 #include <micro/interpreter.h>
 
@@ -56,6 +57,20 @@ float peak_frequency(uint8_t pin) {
   return static_cast<float>(fft.majorPeak());
 }
 
+// Whether the model takes this board's readings as they are: the same features in the same
+// order (the export's metadata macros), and float input. A model exported with --int8-io takes
+// standardized int8 values, which this sketch does not compute: export it without --int8-io.
+const char* model_mismatch() {
+  const char* const model_features[] = AIOTOPS_MODEL_FEATURE_NAMES;
+  for (int i = 0; i < 4; ++i) {
+    if (strcmp(model_features[i], kSensorNames[i]) != 0) return "features differ from the sensors";
+  }
+  if (interpreter.input(0).type != aiotops::micro::TensorType::kFloat32) {
+    return "raw int8 input (exported with --int8-io)";
+  }
+  return nullptr;
+}
+
 String chip_id_of_this_board() {
   char text[17];
   snprintf(text, sizeof text, "%llX", static_cast<unsigned long long>(ESP.getEfuseMac()));
@@ -103,10 +118,14 @@ void setup() {
 
   const aiotops::micro::Status status =
       interpreter.init(aiotops_model, aiotops_model_len, arena, sizeof arena);
-  model_ready = status == aiotops::micro::Status::kOk;
+  const char* mismatch = status == aiotops::micro::Status::kOk ? model_mismatch() : nullptr;
+  model_ready = status == aiotops::micro::Status::kOk && mismatch == nullptr;
   if (model_ready) {
     Serial.printf("model %s %s: %u arena bytes\n", AIOTOPS_MODEL_MODEL_NAME,
                   AIOTOPS_MODEL_MODEL_VERSION, static_cast<unsigned>(interpreter.arena_used()));
+  } else if (mismatch != nullptr) {
+    Serial.printf("model %s %s refused: %s\n", AIOTOPS_MODEL_MODEL_NAME,
+                  AIOTOPS_MODEL_MODEL_VERSION, mismatch);
   } else {
     Serial.printf("model refused: %s (arena needs %u bytes)\n",
                   aiotops::micro::status_message(status),

@@ -913,6 +913,23 @@ TEST_F(EdgeServiceTest, ConnectsOverTlsWithAClientCertificateAndAPassword) {
   stop_service();
 }
 
+TEST_F(EdgeServiceTest, SigtermPublishesTheResultOfEveryReadingReceived) {
+  start_service(models().primary, {"--qos", "1", "--overflow", "block"});
+  ASSERT_TRUE(connect("drain-sub", {{"aiotops/inference/#", 1}}, inbox_.handler()));
+  MqttClient* publisher = connect("drain-pub");
+  ASSERT_TRUE(publisher);
+  constexpr int kReadings = 500;
+  for (int i = 0; i < kReadings; ++i) {
+    publish(*publisher, kTelemetryTopic, numbered_reading("drained", i));
+  }
+  // Stop as soon as the service has them all, most likely with some still queued.
+  ASSERT_TRUE(wait_for_metric("aiotops_edge_messages_received_total", kReadings)) << metrics();
+  stop_service();
+  ASSERT_TRUE(inbox_.wait_for("aiotops/inference/drained", kReadings))
+      << inbox_.count("aiotops/inference/drained") << " of " << kReadings << " results\n"
+      << service_->describe();
+}
+
 TEST_F(EdgeServiceTest, ProbesFollowTheBrokerAndSigtermExitsZero) {
   ASSERT_TRUE(broker_->stop().has_value());  // nothing listens on its port yet
   start_service(models().primary, {}, /*wait_ready=*/false);

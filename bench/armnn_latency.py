@@ -74,7 +74,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("micro_bench")
     parser.add_argument("--dir", default="build/bench/armnn", help="where the models are written")
-    parser.add_argument("--repeat", type=int, default=20000, help="Arm NN inferences timed per model")
+    parser.add_argument("--repeat", type=int, default=20000,
+                        help="Arm NN inferences timed per model")
     parser.add_argument("--min-time", type=float, default=0.2,
                         help="Google Benchmark seconds per repetition")
     parser.add_argument("--repetitions", type=int, default=5, help="Google Benchmark repetitions")
@@ -95,7 +96,8 @@ def main():
         armnn_wall, armnn_cpu = armnn_timing(path, features, args.repeat, args.dir)
         rows.append({
             "model": stem, "io": io, "goal_ns": goal,
-            "core_cpu_ns_min": min(core["cpu"]), "core_cpu_ns_median": statistics.median(core["cpu"]),
+            "core_cpu_ns_min": min(core["cpu"]),
+            "core_cpu_ns_median": statistics.median(core["cpu"]),
             "core_wall_ns_min": min(core["wall"]),
             "armnn_cpu_ns": armnn_cpu, "armnn_wall_ns": armnn_wall,
             "native_cpu_ns_min": min(timings[("native", native)]["cpu"]),
@@ -109,11 +111,14 @@ def main():
           "| Arm NN CpuRef CPU ns | Arm NN wall ns | native double CPU ns | goal |")
     print("|---|---|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        goal = "—" if r["goal_ns"] is None else (
-            f"≤ {r['goal_ns']} ns: " + ("met" if r["core_cpu_ns_min"] <= r["goal_ns"] else "not met"))
+        goal = "—"
+        if r["goal_ns"] is not None:
+            met = r["core_cpu_ns_min"] <= r["goal_ns"]
+            goal = f"≤ {r['goal_ns']} ns: " + ("met" if met else "not met")
         print(f"| {r['model']} | {r['io']} | {r['core_cpu_ns_min']:.1f} / "
-              f"{r['core_cpu_ns_median']:.1f} | {r['core_wall_ns_min']:.1f} | {r['armnn_cpu_ns']:.0f} "
-              f"| {r['armnn_wall_ns']:.0f} | {r['native_cpu_ns_min']:.1f} | {goal} |")
+              f"{r['core_cpu_ns_median']:.1f} | {r['core_wall_ns_min']:.1f} "
+              f"| {r['armnn_cpu_ns']:.0f} | {r['armnn_wall_ns']:.0f} "
+              f"| {r['native_cpu_ns_min']:.1f} | {goal} |")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"load_average_before": load_before, "load_average_after": load_after,

@@ -6,7 +6,7 @@
 # At QoS 0 and QoS 1: the maximum rate (best of EDGE_BENCH_REPEAT runs each, alternating; goal:
 # edge >= 0.9x raw), then the p99 publish-to-arrival latency with both paths paced at half the
 # edge's maximum rate (goal: edge <= 1.5x raw), and the service's resident memory (VmRSS after
-# the runs, VmHWM its peak; goal <= 30 MB with one model).
+# the runs, VmHWM its peak; goal <= 30 MB with one model) and CPU time per reading handled.
 # Usage: bench/edge_vs_raw.sh <aiotops binary> <mqtt_bench binary>   (release build; make bench)
 # Environment: BENCH_DIR (kept results, default build/bench), EDGE_BENCH_MESSAGES (per max-rate
 # run, 100000), EDGE_BENCH_REPEAT (max-rate runs per path, 3), EDGE_BENCH_SECONDS (length of a
@@ -128,6 +128,10 @@ for qos in 0 1; do
   run_bench "raw-paced-qos$qos" "$qos" "$raw_topic" "$raw_topic" --rate "$paced" --messages "$count"
   run_bench "edge-paced-qos$qos" "$qos" 'aiotops/inference/#' "$telemetry" --rate "$paced" \
     --messages "$count"
+  # CPU the service spent (user + system, clock ticks) on every reading it handled at this QoS.
+  cpu_ticks=$(awk '{print $14 + $15}' "/proc/$edge_pid/stat")
+  handled=$(cat "$dir"/edge-*-qos"$qos"*.json | jq -s 'map(.received) | add')
+  cpu_us=$(python3 -c "print(round($cpu_ticks / $(getconf CLK_TCK) * 1e6 / $handled, 1))")
   rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$edge_pid/status")
   hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$edge_pid/status")
   stop_edge
@@ -147,20 +151,21 @@ EOF
 )
   read -r rate_ratio rate_goal p99_ratio p99_goal memory_goal ok <<<"$verdict"
   ((ok)) || goals_met=0
-  rows+=("$(printf '| %s | %.0f (%s/%s) | %.0f (%s/%s) | %s %s | %s | %.0f / %.0f | %.0f / %.0f | %s %s | %.1f / %.1f MB %s |' \
+  rows+=("$(printf '| %s | %.0f (%s/%s) | %.0f (%s/%s) | %s %s | %s | %.0f / %.0f | %.0f / %.0f | %s %s | %.1f / %.1f MB %s | %s |' \
     "$qos" "$best_raw" "$(field "$raw_name" .received)" "$(field "$raw_name" .sent)" \
     "$best_edge" "$(field "$edge_name" .received)" "$(field "$edge_name" .sent)" \
     "$rate_ratio" "$rate_goal" "$paced" \
     "$(field "raw-paced-qos$qos" .latency_us.p50)" "$raw_p99" \
     "$(field "edge-paced-qos$qos" .latency_us.p50)" "$edge_p99" "$p99_ratio" "$p99_goal" \
-    "$(python3 -c "print($rss_kb / 1024)")" "$(python3 -c "print($hwm_kb / 1024)")" "$memory_goal")")
+    "$(python3 -c "print($rss_kb / 1024)")" "$(python3 -c "print($hwm_kb / 1024)")" "$memory_goal" \
+    "$cpu_us")")
 done
 
 echo
 echo "command: $0 $1 $2   (make bench)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| QoS | raw msg/s (received/sent) | edge msg/s (received/sent) | edge/raw (goal >= 0.9) | paced msg/s | raw p50 / p99 us | edge p50 / p99 us | edge/raw p99 (goal <= 1.5) | edge VmRSS / VmHWM (goal <= 30 MB) |"
-echo "|---|---:|---:|---|---:|---:|---:|---|---|"
+echo "| QoS | raw msg/s (received/sent) | edge msg/s (received/sent) | edge/raw (goal >= 0.9) | paced msg/s | raw p50 / p99 us | edge p50 / p99 us | edge/raw p99 (goal <= 1.5) | edge VmRSS / VmHWM (goal <= 30 MB) | edge CPU us/msg |"
+echo "|---|---:|---:|---|---:|---:|---:|---|---|---:|"
 printf '%s\n' "${rows[@]}"
 ((goals_met)) || exit 3

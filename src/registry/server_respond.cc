@@ -1,0 +1,256 @@
+// Reading requests and writing answers, shared by every route: JSON and error bodies, small
+// bodies and multipart uploads with their limits, and blob downloads with ETag, conditional
+// requests and ranges.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "registry/http_json.h"
+#include "registry/http_range.h"
+#include "registry/server_impl.h"
+#include "registry/signing.h"
+
+namespace aiotops::registry {
+namespace {
+
+// Bytes read from a blob per write to the socket.
+constexpr size_t kServeChunk = size_t{256} << 10;
+
+std::string_view error_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kAlreadyExists:
+      return "conflict";
+    case ErrorCode::kPermissionDenied:
+      return "permission_denied";
+    case ErrorCode::kResourceExhausted:
+      return "payload_too_large";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    default:
+      return "internal";
+  }
+}
+
+// Whether an If-None-Match or If-Range value names the entity tag of blob `sha256` (weak or
+// strong, quoted or bare, or "*" when `star` counts).
+bool etag_listed(std::string_view header, std::string_view sha256, bool star) {
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    std::string_view tag = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (star && tag == "*") return true;
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') {
+      tag = tag.substr(1, tag.size() - 2);
+    }
+    if (tag == sha256) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kResourceExhausted:
+      return 413;
+    case ErrorCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+Result<int64_t> parse_version_number(std::string_view text, std::string_view what) {
+  int64_t version = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || version < 1) {
+    return fail(ErrorCode::kInvalidArgument, "{} '{}': expected a version number (1, 2, ...)", what,
+                text);
+  }
+  return version;
+}
+
+nlohmann::json summary_json(const DatasetRecord& record) {
+  nlohmann::json json = to_json(record);
+  json.erase("stats");
+  return json;
+}
+
+nlohmann::json signed_manifest_json(const std::string& manifest, const std::string& signature,
+                                    const KeyPair& keys) {
+  return {{"manifest", manifest}, {"signature", signature}, {"key_id", key_id(keys.public_key)}};
+}
+
+void send_json(Call& call, int status, const nlohmann::json& body) {
+  call.response.status = status;
+  call.response.set_content(dump_json(body), "application/json");
+}
+
+void send_error(Call& call, const Error& error) {
+  send_json(call, http_status(error.code()),
+            {{"error", error_name(error.code())}, {"message", error.message()}});
+}
+
+Result<std::string> RegistryServer::Impl::read_body(Call& call, uint64_t limit) {
+  if (!call.reader) return call.request.body;  // GET and DELETE: read by cpp-httplib
+  if (call.request.is_multipart_form_data()) {
+    return fail(ErrorCode::kInvalidArgument, "expected a JSON or form body, not multipart");
+  }
+  call.body_read = true;
+  std::string body;
+  bool too_large = false;
+  const bool complete = (*call.reader)([&](const char* data, size_t size) {
+    if (body.size() + size > limit) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, size);
+    return true;
+  });
+  if (too_large || call.response.status == 413) {
+    return fail(ErrorCode::kResourceExhausted, "request body larger than {} bytes", limit);
+  }
+  if (!complete) return fail(ErrorCode::kInvalidArgument, "request body: truncated or malformed");
+  return body;
+}
+
+Result<Upload> RegistryServer::Impl::receive_upload(Call& call) {
+  if (!call.reader || !call.request.is_multipart_form_data()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "expected a multipart/form-data body with a 'file' part (and optionally a "
+                "'metadata' part)");
+  }
+  call.body_read = true;
+  auto writer = store.begin_upload();
+  if (!writer) return fail(writer.error());
+  enum class Part { kFile, kMetadata } part = Part::kFile;
+  Upload upload;
+  bool seen_file = false;
+  Status problem;
+  const bool complete = (*call.reader)(
+      [&](const httplib::MultipartFormData& header) {
+        if (header.name == "metadata") {
+          part = Part::kMetadata;
+          return true;
+        }
+        if (header.name != "file") {
+          problem = fail(ErrorCode::kInvalidArgument,
+                         "multipart part '{}': expected 'file' or 'metadata'", header.name);
+          return false;
+        }
+        if (seen_file) {
+          problem = fail(ErrorCode::kInvalidArgument, "multipart body has two 'file' parts");
+          return false;
+        }
+        seen_file = true;
+        part = Part::kFile;
+        upload.filename = header.filename;
+        return true;
+      },
+      [&](const char* data, size_t size) {
+        if (part == Part::kFile) {
+          problem = writer->append(std::string_view(data, size));
+          return problem.has_value();
+        }
+        if (upload.metadata.size() + size > options.max_json_bytes) {
+          problem = fail(ErrorCode::kResourceExhausted,
+                         "multipart part 'metadata': larger than {} bytes", options.max_json_bytes);
+          return false;
+        }
+        upload.metadata.append(data, size);
+        return true;
+      });
+  if (!problem) return fail(problem.error());
+  if (call.response.status == 413) {
+    return fail(ErrorCode::kResourceExhausted, "upload larger than the limit of {} bytes",
+                store.options().max_upload_bytes);
+  }
+  if (!complete) {
+    return fail(ErrorCode::kInvalidArgument,
+                "malformed multipart/form-data body (boundary, part headers or framing)");
+  }
+  if (!seen_file) return fail(ErrorCode::kInvalidArgument, "multipart body has no 'file' part");
+  auto blob = writer->commit();
+  if (!blob) return fail(blob.error());
+  upload.blob = std::move(*blob);
+  return upload;
+}
+
+Status RegistryServer::Impl::send_blob(Call& call, const std::string& sha256,
+                                       std::string_view content_type) {
+  auto opened = store.open_blob(sha256);
+  if (!opened) {
+    if (opened.error().code() != ErrorCode::kNotFound) return fail(opened.error());
+    return fail(ErrorCode::kInternal, "blob {} is missing from the store (aiotops registry check)",
+                sha256);
+  }
+  auto file = std::make_shared<BlobFile>(std::move(*opened));
+  const uint64_t size = file->size();
+  httplib::Response& response = call.response;
+  response.set_header("ETag", fmt::format("\"{}\"", sha256));
+  response.set_header("X-Content-SHA256", sha256);
+  response.set_header("Accept-Ranges", "bytes");
+  response.set_header("Cache-Control", "no-cache");
+  if (etag_listed(call.request.get_header_value("If-None-Match"), sha256, true)) {
+    response.status = 304;
+    return {};
+  }
+  ByteRange range = resolve_range(call.request.get_header_value("Range"), size);
+  // If-Range: the range holds only while the entity is the one the client has part of.
+  if (call.request.has_header("If-Range") &&
+      !etag_listed(call.request.get_header_value("If-Range"), sha256, false)) {
+    range = ByteRange{};
+  }
+  if (range.kind == ByteRange::Kind::kUnsatisfiable) {
+    response.set_header("Content-Range", content_range(range, size));
+    send_json(call, 416,
+              {{"error", "range_not_satisfiable"},
+               {"message", fmt::format("range '{}' lies beyond the {} bytes of the file",
+                                       call.request.get_header_value("Range"), size)}});
+    return {};
+  }
+  uint64_t offset = 0;
+  uint64_t length = size;
+  response.status = 200;
+  if (range.kind == ByteRange::Kind::kPartial) {
+    offset = range.offset;
+    length = range.length;
+    response.status = 206;
+    response.set_header("Content-Range", content_range(range, size));
+  }
+  auto buffer = std::make_shared<std::vector<char>>(std::min<uint64_t>(length, kServeChunk));
+  response.set_content_provider(
+      length, std::string(content_type),
+      [file, buffer, offset](size_t done, size_t left, httplib::DataSink& sink) {
+        const size_t want = std::min(left, buffer->size());
+        const ssize_t got =
+            pread(file->fd(), buffer->data(), want, static_cast<off_t>(offset + done));
+        if (got <= 0) return false;  // a truncated blob: the client sees a short body
+        return sink.write(buffer->data(), static_cast<size_t>(got));
+      });
+  return {};
+}
+
+}  // namespace aiotops::registry

@@ -59,8 +59,8 @@ class BlobWriter {
   uint64_t size() const { return size_; }  // bytes appended so far
 
   // Makes the blob durable under its hash (fsync, rename, fsync of the directory) and returns
-  // its identity. If a blob with that hash exists already the temp file is dropped and the
-  // existing file's mtime refreshed (so gc() spares it during the grace period). kIo on failure.
+  // its identity. A blob with that hash already there is replaced by the new (identical) file,
+  // which refreshes its mtime so gc() spares it during the grace period. kIo on failure.
   Result<BlobInfo> commit();
 
  private:

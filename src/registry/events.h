@@ -19,7 +19,7 @@ enum class EventType { kDatasetVersion, kModelVersion, kAliasMoved };
 std::string_view to_string(EventType type);
 
 struct Event {
-  uint64_t id = 0;  // assigned by the bus: 1, 2, ... in publish order
+  uint64_t id = 0;  // assigned by the bus: increasing in publish order
   EventType type = EventType::kModelVersion;
   std::string name;                     // dataset or model name
   int64_t version = 0;                  // the new version, or the alias's new target (0: deleted)
@@ -35,6 +35,9 @@ std::string to_json_line(const Event& event);
 struct EventBusOptions {
   size_t history = 1024;           // events kept for replay to reconnecting subscribers
   size_t subscriber_queue = 1024;  // events buffered per subscriber before the oldest drop
+  // The first event's id. The store seeds it from the clock (ms * 1000) so ids keep growing
+  // across restarts and a client's Last-Event-ID from an earlier run reads as "events lost".
+  uint64_t first_id = 1;
 };
 
 class EventBus;
@@ -82,7 +85,7 @@ class EventBus {
   // Wakes and closes every subscription (server shutdown).
   void close_all();
 
-  // The id of the last published event (0 before the first).
+  // The id of the last published event (first_id - 1 before the first).
   uint64_t last_id() const;
 
  private:

@@ -17,7 +17,8 @@ inline constexpr size_t kMaxNameLength = 128;  // bytes, for every kind of name 
 Status validate_name(std::string_view name, std::string_view what);
 
 // An alias: 1..kMaxNameLength bytes of [a-z0-9._-], not starting with '.', and not all digits
-// (a number is a version, so "3" could never be told apart from version 3). Fails with
+// (a number is a version, so "3" could never be told apart from version 3), and not "latest"
+// (which always means the newest version). Fails with
 // kInvalidArgument. Thread-safe.
 Status validate_alias(std::string_view alias);
 

@@ -214,8 +214,10 @@ class Store {
   // options().gc_grace. Runs inside a write transaction so no reference appears meanwhile.
   Result<GcReport> gc();
 
- private:
+  // The private state (store_impl.h); named here only so the store's own files can use it.
   struct Impl;
+
+ private:
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,114 @@
+#pragma once
+// The Store's private state, shared by the store_*.cc files that implement its methods
+// (uploads, reads, aliases, devices, tokens, maintenance). Not a public header.
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "registry/sql.h"
+#include "registry/store.h"
+
+namespace aiotops::registry {
+
+struct Store::Impl {
+  StoreOptions options;
+  BlobStore blobs;
+  KeyPair keys;
+  EventBus events;
+  int schema_version = 0;
+  std::filesystem::path db_path;
+
+  // One writer connection: writes in this process queue on the mutex instead of spinning in
+  // SQLite's busy handler; busy_timeout only covers other processes.
+  std::mutex write_mutex;
+  std::unique_ptr<sql::Connection> writer;
+
+  // Read connections, lent out one per call; WAL lets them read while the writer writes.
+  std::mutex pool_mutex;
+  std::condition_variable pool_ready;
+  std::vector<std::unique_ptr<sql::Connection>> idle_readers;
+
+  Impl(StoreOptions o, BlobStore b, KeyPair k, EventBusOptions e)
+      : options(std::move(o)), blobs(std::move(b)), keys(k), events(e) {}
+
+  int64_t now_ms() const;
+
+  // A read connection for the lifetime of the lease.
+  class ReadLease {
+   public:
+    explicit ReadLease(Impl& impl);
+    ~ReadLease();
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+    sql::Connection& operator*() { return *connection_; }
+    sql::Connection* operator->() { return connection_.get(); }
+
+   private:
+    Impl& impl_;
+    std::unique_ptr<sql::Connection> connection_;
+  };
+
+  // The writer connection, held exclusively for the lifetime of the lease.
+  class WriteLease {
+   public:
+    explicit WriteLease(Impl& impl) : lock_(impl.write_mutex), connection_(*impl.writer) {}
+    sql::Connection& operator*() { return connection_; }
+    sql::Connection* operator->() { return &connection_; }
+
+   private:
+    std::unique_lock<std::mutex> lock_;
+    sql::Connection& connection_;
+  };
+};
+
+// ---- helpers shared by the store_*.cc files ------------------------------------------------
+
+// The store's clock: options.now_ms, or the system clock (Unix milliseconds).
+int64_t clock_ms(const StoreOptions& options);
+
+// Inside a write transaction: the next version of `name` (kind "dataset" or "model"), checked
+// against `requested` (kAlreadyExists if taken, kInvalidArgument if it would leave a gap), and
+// recorded in version_counters.
+Result<int64_t> allocate_version(sql::Connection& db, ArtifactKind kind, std::string_view name,
+                                 std::optional<int64_t> requested);
+
+// Inside a write transaction: the blob exists with the stated size. kNotFound (gone, e.g.
+// collected) or kInvalidArgument (size differs).
+Status require_blob(const BlobStore& blobs, const BlobInfo& blob);
+
+// The event announcing a new dataset or model version.
+Event version_event(EventType type, const std::string& name, int64_t version,
+                    const std::string& sha256, int64_t time_ms);
+
+// Parses a JSON column written by the store; null if it does not parse (check() reports it).
+nlohmann::json parse_json_column(const std::string& text);
+
+// True when the row exists: `sql` selects with ?1 = name and ?2 = version.
+Result<bool> row_exists(sql::Connection& db, const std::string& sql, std::string_view name,
+                        int64_t version);
+
+// Reads every row of `stmt` through `from_row` into a vector.
+template <typename T, typename F>
+Result<std::vector<T>> collect(sql::Statement& stmt, F from_row) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = stmt.step();
+    if (!row) return fail(row.error());
+    if (!*row) return out;
+    out.push_back(from_row(stmt));
+  }
+}
+
+// Reads the first row of `stmt` through `from_row`, or fails with kNotFound and `missing`.
+template <typename T, typename F>
+Result<T> first_row(sql::Statement& stmt, F from_row, std::string_view missing) {
+  auto row = stmt.step();
+  if (!row) return fail(row.error());
+  if (!*row) return fail(ErrorCode::kNotFound, "{}", missing);
+  return from_row(stmt);
+}
+
+}  // namespace aiotops::registry

@@ -48,7 +48,9 @@ Statement& Statement::bind(int index, int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  // A default string_view has a null data pointer, which SQLite would bind as NULL, not ''.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 

@@ -73,6 +73,30 @@ Result<int64_t> allocate_version(sql::Connection& db, ArtifactKind kind, std::st
   return version;
 }
 
+Result<SealedVersion> seal_version(Store::Impl& impl, sql::Connection& db, Manifest manifest,
+                                   std::optional<int64_t> requested) {
+  auto version = allocate_version(db, manifest.kind, manifest.name, requested);
+  if (!version) return fail(version.error());
+  manifest.version = *version;
+  manifest.created_ms = impl.now_ms();
+  SealedVersion sealed{*version, manifest.created_ms, canonical_manifest(manifest), ""};
+  sealed.signature = sign(impl.keys, sealed.manifest);
+  return sealed;
+}
+
+Status require_version(sql::Connection& db, std::string_view table, const VersionRef& ref,
+                       std::string_view what) {
+  auto exists =
+      row_exists(db, fmt::format("SELECT 1 FROM {} WHERE name = ?1 AND version = ?2", table),
+                 ref.name, ref.version);
+  if (!exists) return fail(exists.error());
+  if (!*exists) {
+    return fail(ErrorCode::kNotFound, "{} {} version {} does not exist", what, ref.name,
+                ref.version);
+  }
+  return {};
+}
+
 Status require_blob(const BlobStore& blobs, const BlobInfo& blob) {
   auto size = blobs.size_of(blob.sha256);
   if (!size) {
@@ -105,11 +129,22 @@ nlohmann::json parse_json_column(const std::string& text) {
   return json.is_discarded() ? nlohmann::json(nullptr) : json;
 }
 
+Result<std::optional<std::pair<std::string, int64_t>>> first_referrer(sql::Connection& db,
+                                                                      const std::string& sql,
+                                                                      std::string_view name,
+                                                                      int64_t version) {
+  auto select = bound(db, sql, name, version);
+  if (!select) return fail(select.error());
+  auto row = select->step();
+  if (!row) return fail(row.error());
+  if (!*row) return std::optional<std::pair<std::string, int64_t>>();
+  return std::optional(std::pair(select->text(0), select->int64(1)));
+}
+
 Result<bool> row_exists(sql::Connection& db, const std::string& sql, std::string_view name,
                         int64_t version) {
-  auto select = db.prepare(sql);
+  auto select = bound(db, sql, name, version);
   if (!select) return fail(select.error());
-  select->bind(1, name).bind(2, version);
   return select->step();
 }
 

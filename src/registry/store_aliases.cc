@@ -116,33 +116,26 @@ Result<AliasMove> Store::delete_alias(std::string_view model, std::string_view a
 
 Result<AliasRecord> Store::get_alias(std::string_view model, std::string_view alias) const {
   if (auto s = validate_alias(alias); !s) return fail(s.error());
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(
-      "SELECT model, alias, version, updated_ms FROM aliases WHERE model = ?1 AND alias = ?2");
-  if (!select) return fail(select.error());
-  select->bind(1, model).bind(2, alias);
-  return first_row<AliasRecord>(*select, alias_from_row,
-                                fmt::format("model {} has no alias '{}'", model, alias));
+  return read_row<AliasRecord>(
+      *impl_,
+      "SELECT model, alias, version, updated_ms FROM aliases WHERE model = ?1 AND alias = ?2",
+      alias_from_row, fmt::format("model {} has no alias '{}'", model, alias), model, alias);
 }
 
 Result<std::vector<AliasRecord>> Store::list_aliases(std::string_view model) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(
-      "SELECT model, alias, version, updated_ms FROM aliases WHERE model = ?1 ORDER BY alias");
-  if (!select) return fail(select.error());
-  select->bind(1, model);
-  return collect<AliasRecord>(*select, alias_from_row);
+  return read_rows<AliasRecord>(
+      *impl_,
+      "SELECT model, alias, version, updated_ms FROM aliases WHERE model = ?1 ORDER BY alias",
+      alias_from_row, model);
 }
 
 Result<std::vector<AliasMove>> Store::alias_history(std::string_view model,
                                                     std::string_view alias) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(
+  return read_rows<AliasMove>(
+      *impl_,
       "SELECT model, alias, from_version, to_version, actor, time_ms FROM alias_history "
-      "WHERE model = ?1 AND (?2 = '' OR alias = ?2) ORDER BY id");
-  if (!select) return fail(select.error());
-  select->bind(1, model).bind(2, alias);
-  return collect<AliasMove>(*select, move_from_row);
+      "WHERE model = ?1 AND (?2 = '' OR alias = ?2) ORDER BY id",
+      move_from_row, model, alias);
 }
 
 }  // namespace aiotops::registry

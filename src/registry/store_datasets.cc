@@ -95,27 +95,20 @@ Result<DatasetRecord> Store::add_dataset(const NewDataset& spec, const BlobInfo&
   if (!transaction) return fail(transaction.error());
   if (auto s = require_blob(impl_->blobs, blob); !s) return fail(s.error());
   if (r.lineage.parent_version) {
-    auto exists = row_exists(*db, "SELECT 1 FROM datasets WHERE name = ?1 AND version = ?2", r.name,
-                             *r.lineage.parent_version);
-    if (!exists) return fail(exists.error());
-    if (!*exists) {
-      return fail(ErrorCode::kNotFound, "parent dataset {} version {} does not exist", r.name,
-                  *r.lineage.parent_version);
+    VersionRef parent{r.name, *r.lineage.parent_version};
+    if (auto s = require_version(*db, "datasets", parent, "parent dataset"); !s) {
+      return fail(s.error());
     }
   }
-  auto version = allocate_version(*db, ArtifactKind::kDataset, r.name, spec.version);
-  if (!version) return fail(version.error());
-  r.version = *version;
-  r.created_ms = impl_->now_ms();
-  r.manifest = canonical_manifest(Manifest{.name = r.name,
-                                           .version = r.version,
-                                           .kind = ArtifactKind::kDataset,
-                                           .size = r.size,
-                                           .sha256 = r.sha256,
-                                           .created_ms = r.created_ms,
-                                           .target_classes = {},
-                                           .format = "csv"});
-  r.signature = sign(impl_->keys, r.manifest);
+  Manifest manifest;
+  manifest.name = r.name;
+  manifest.kind = ArtifactKind::kDataset;
+  manifest.size = r.size;
+  manifest.sha256 = r.sha256;
+  manifest.format = "csv";
+  if (auto s = seal_version(*impl_, *db, std::move(manifest), spec.version, r); !s) {
+    return fail(s.error());
+  }
 
   auto insert = db->prepare(fmt::format(
       "INSERT INTO datasets ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -134,45 +127,35 @@ Result<DatasetRecord> Store::add_dataset(const NewDataset& spec, const BlobInfo&
       .bind(11, r.metadata.dump())
       .bind(12, r.manifest)
       .bind(13, r.signature);
-  if (auto done = insert->run(); !done) return fail(done.error());
-  if (auto s = transaction->commit(); !s) return fail(s.error());
-  impl_->events.publish(
-      version_event(EventType::kDatasetVersion, r.name, r.version, r.sha256, r.created_ms));
+  if (auto s = commit_version(*impl_, *insert, *transaction, EventType::kDatasetVersion, r); !s) {
+    return fail(s.error());
+  }
   return r;
 }
 
 Result<DatasetRecord> Store::get_dataset(std::string_view name, int64_t version) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(select_sql("WHERE name = ?1 AND version = ?2"));
-  if (!select) return fail(select.error());
-  select->bind(1, name).bind(2, version);
-  return first_row<DatasetRecord>(*select, from_row,
-                                  fmt::format("dataset {} version {} not found", name, version));
+  return read_row<DatasetRecord>(*impl_, select_sql("WHERE name = ?1 AND version = ?2"), from_row,
+                                 fmt::format("dataset {} version {} not found", name, version),
+                                 name, version);
 }
 
 Result<DatasetRecord> Store::latest_dataset(std::string_view name) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(select_sql("WHERE name = ?1 ORDER BY version DESC LIMIT 1"));
-  if (!select) return fail(select.error());
-  select->bind(1, name);
-  return first_row<DatasetRecord>(*select, from_row, fmt::format("dataset {} not found", name));
+  return read_row<DatasetRecord>(*impl_,
+                                 select_sql("WHERE name = ?1 ORDER BY version DESC LIMIT 1"),
+                                 from_row, fmt::format("dataset {} not found", name), name);
 }
 
 Result<std::vector<DatasetRecord>> Store::list_datasets(std::string_view name) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(select_sql("WHERE name = ?1 ORDER BY version"));
-  if (!select) return fail(select.error());
-  select->bind(1, name);
-  return collect<DatasetRecord>(*select, from_row);
+  return read_rows<DatasetRecord>(*impl_, select_sql("WHERE name = ?1 ORDER BY version"), from_row,
+                                  name);
 }
 
 Result<std::vector<DatasetRecord>> Store::list_latest_datasets() const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(
+  return read_rows<DatasetRecord>(
+      *impl_,
       select_sql("AS d WHERE version = (SELECT max(version) FROM datasets WHERE name = d.name) "
-                 "ORDER BY name"));
-  if (!select) return fail(select.error());
-  return collect<DatasetRecord>(*select, from_row);
+                 "ORDER BY name"),
+      from_row);
 }
 
 Status Store::delete_dataset(std::string_view name, int64_t version) {
@@ -184,26 +167,24 @@ Status Store::delete_dataset(std::string_view name, int64_t version) {
   if (!exists) return fail(exists.error());
   if (!*exists) return fail(ErrorCode::kNotFound, "dataset {} version {} not found", name, version);
   // Name the first referrer; the foreign keys would refuse anyway, without saying who.
-  {
-    auto model = db->prepare(
-        "SELECT name, version FROM models WHERE dataset_name = ?1 AND dataset_version = ?2 "
-        "ORDER BY name, version LIMIT 1");
-    if (!model) return fail(model.error());
-    model->bind(1, name).bind(2, version);
-    auto row = model->step();
-    if (!row) return fail(row.error());
-    if (*row) {
-      return fail(ErrorCode::kAlreadyExists,
-                  "dataset {} version {} is in use: model {} version {} was trained on it", name,
-                  version, model->text(0), model->int64(1));
-    }
+  auto model = first_referrer(*db,
+                              "SELECT name, version FROM models WHERE dataset_name = ?1 AND "
+                              "dataset_version = ?2 ORDER BY name, version LIMIT 1",
+                              name, version);
+  if (!model) return fail(model.error());
+  if (*model) {
+    return fail(ErrorCode::kAlreadyExists,
+                "dataset {} version {} is in use: model {} version {} was trained on it", name,
+                version, (*model)->first, (*model)->second);
   }
-  auto child = row_exists(*db, "SELECT 1 FROM datasets WHERE name = ?1 AND parent_version = ?2",
-                          name, version);
+  auto child = first_referrer(*db,
+                              "SELECT name, version FROM datasets WHERE name = ?1 AND "
+                              "parent_version = ?2 ORDER BY version LIMIT 1",
+                              name, version);
   if (!child) return fail(child.error());
   if (*child) {
-    return fail(ErrorCode::kAlreadyExists, "dataset {} version {} is the parent of a later version",
-                name, version);
+    return fail(ErrorCode::kAlreadyExists, "dataset {} version {} is the parent of version {}",
+                name, version, (*child)->second);
   }
   auto remove = db->prepare("DELETE FROM datasets WHERE name = ?1 AND version = ?2");
   if (!remove) return fail(remove.error());

@@ -137,11 +137,9 @@ Result<DeviceRecord> Store::get_device(std::string_view id) const {
 }
 
 Result<std::vector<DeviceRecord>> Store::list_devices(std::optional<HardwareClass> hardware) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(fmt::format("{} WHERE ?1 = '' OR hardware = ?1 ORDER BY id", kSelect));
-  if (!select) return fail(select.error());
-  select->bind(1, hardware ? to_string(*hardware) : std::string_view());
-  return collect<DeviceRecord>(*select, from_row);
+  return read_rows<DeviceRecord>(
+      *impl_, fmt::format("{} WHERE ?1 = '' OR hardware = ?1 ORDER BY id", kSelect), from_row,
+      hardware ? to_string(*hardware) : std::string_view());
 }
 
 Status Store::delete_device(std::string_view id) {

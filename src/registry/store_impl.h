@@ -75,6 +75,47 @@ int64_t clock_ms(const StoreOptions& options);
 Result<int64_t> allocate_version(sql::Connection& db, ArtifactKind kind, std::string_view name,
                                  std::optional<int64_t> requested);
 
+// A new version's number, time and signed manifest.
+struct SealedVersion {
+  int64_t version = 0;
+  int64_t created_ms = 0;
+  std::string manifest;   // canonical JSON
+  std::string signature;  // base64 ed25519
+};
+
+// Inside a write transaction: allocates the version (allocate_version) and signs `manifest`
+// with it and the current time filled in.
+Result<SealedVersion> seal_version(Store::Impl& impl, sql::Connection& db, Manifest manifest,
+                                   std::optional<int64_t> requested);
+
+// seal_version into a DatasetRecord or ModelRecord's version, created_ms, manifest, signature.
+template <typename Record>
+Status seal_version(Store::Impl& impl, sql::Connection& db, Manifest manifest,
+                    std::optional<int64_t> requested, Record& record) {
+  auto sealed = seal_version(impl, db, std::move(manifest), requested);
+  if (!sealed) return fail(sealed.error());
+  record.version = sealed->version;
+  record.created_ms = sealed->created_ms;
+  record.manifest = std::move(sealed->manifest);
+  record.signature = std::move(sealed->signature);
+  return {};
+}
+
+// Runs the bound INSERT of a new version, commits, then announces it on the event bus.
+Status commit_version(Store::Impl& impl, sql::Statement& insert, sql::Transaction& transaction,
+                      EventType type, const auto& record) {
+  if (auto done = insert.run(); !done) return fail(done.error());
+  if (auto s = transaction.commit(); !s) return s;
+  impl.events.publish(
+      version_event(type, record.name, record.version, record.sha256, record.created_ms));
+  return {};
+}
+
+// Fails with kNotFound ("`what` NAME version V does not exist") unless `table` (datasets or
+// models) holds (ref.name, ref.version).
+Status require_version(sql::Connection& db, std::string_view table, const VersionRef& ref,
+                       std::string_view what);
+
 // Inside a write transaction: the blob exists with the stated size. kNotFound (gone, e.g.
 // collected) or kInvalidArgument (size differs).
 Status require_blob(const BlobStore& blobs, const BlobInfo& blob);
@@ -110,5 +151,42 @@ Result<T> first_row(sql::Statement& stmt, F from_row, std::string_view missing) 
   if (!*row) return fail(ErrorCode::kNotFound, "{}", missing);
   return from_row(stmt);
 }
+
+// Prepares `sql` on `db` and binds `args` to ?1, ?2, ...
+template <typename... Args>
+Result<sql::Statement> bound(sql::Connection& db, const std::string& sql, const Args&... args) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) return stmt;
+  int index = 0;
+  (stmt->bind(++index, args), ...);
+  return stmt;
+}
+
+// Every row of a query on a read connection, through `from_row`.
+template <typename T, typename F, typename... Args>
+Result<std::vector<T>> read_rows(Store::Impl& impl, const std::string& sql, F from_row,
+                                 const Args&... args) {
+  Store::Impl::ReadLease db(impl);
+  auto stmt = bound(*db, sql, args...);
+  if (!stmt) return fail(stmt.error());
+  return collect<T>(*stmt, from_row);
+}
+
+// The first row of a query on a read connection, or kNotFound with `missing`.
+template <typename T, typename F, typename... Args>
+Result<T> read_row(Store::Impl& impl, const std::string& sql, F from_row, std::string_view missing,
+                   const Args&... args) {
+  Store::Impl::ReadLease db(impl);
+  auto stmt = bound(*db, sql, args...);
+  if (!stmt) return fail(stmt.error());
+  return first_row<T>(*stmt, from_row, missing);
+}
+
+// Inside a transaction: the (text, integer) of the first row `sql` selects with ?1 = name and
+// ?2 = version, if any. Names who still refers to a version before a delete.
+Result<std::optional<std::pair<std::string, int64_t>>> first_referrer(sql::Connection& db,
+                                                                      const std::string& sql,
+                                                                      std::string_view name,
+                                                                      int64_t version);
 
 }  // namespace aiotops::registry

@@ -68,20 +68,6 @@ Status validate(const NewModel& spec) {
   return {};
 }
 
-// Fails with kNotFound unless `table` holds (ref.name, ref.version).
-Status require_version(sql::Connection& db, std::string_view table, const VersionRef& ref,
-                       std::string_view what) {
-  auto exists =
-      row_exists(db, fmt::format("SELECT 1 FROM {} WHERE name = ?1 AND version = ?2", table),
-                 ref.name, ref.version);
-  if (!exists) return fail(exists.error());
-  if (!*exists) {
-    return fail(ErrorCode::kNotFound, "{} {} version {} does not exist", what, ref.name,
-                ref.version);
-  }
-  return {};
-}
-
 std::optional<int64_t> parse_version(std::string_view text) {
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -126,19 +112,16 @@ Result<ModelRecord> Store::add_model(const NewModel& spec, const BlobInfo& blob)
       return fail(s.error());
     }
   }
-  auto version = allocate_version(*db, ArtifactKind::kModel, r.name, spec.version);
-  if (!version) return fail(version.error());
-  r.version = *version;
-  r.created_ms = impl_->now_ms();
-  r.manifest = canonical_manifest(Manifest{.name = r.name,
-                                           .version = r.version,
-                                           .kind = ArtifactKind::kModel,
-                                           .size = r.size,
-                                           .sha256 = r.sha256,
-                                           .created_ms = r.created_ms,
-                                           .target_classes = r.target_classes,
-                                           .format = std::string(to_string(r.format))});
-  r.signature = sign(impl_->keys, r.manifest);
+  Manifest manifest;
+  manifest.name = r.name;
+  manifest.kind = ArtifactKind::kModel;
+  manifest.size = r.size;
+  manifest.sha256 = r.sha256;
+  manifest.target_classes = r.target_classes;
+  manifest.format = to_string(r.format);
+  if (auto s = seal_version(*impl_, *db, std::move(manifest), spec.version, r); !s) {
+    return fail(s.error());
+  }
 
   auto insert = db->prepare(
       fmt::format("INSERT INTO models ({}) VALUES "
@@ -159,28 +142,21 @@ Result<ModelRecord> Store::add_model(const NewModel& spec, const BlobInfo& blob)
   if (r.dataset) insert->bind(7, r.dataset->name).bind(8, r.dataset->version);
   if (r.parent) insert->bind(9, r.parent->name).bind(10, r.parent->version);
   if (r.arena_bytes) insert->bind(13, static_cast<int64_t>(*r.arena_bytes));
-  if (auto done = insert->run(); !done) return fail(done.error());
-  if (auto s = transaction->commit(); !s) return fail(s.error());
-  impl_->events.publish(
-      version_event(EventType::kModelVersion, r.name, r.version, r.sha256, r.created_ms));
+  if (auto s = commit_version(*impl_, *insert, *transaction, EventType::kModelVersion, r); !s) {
+    return fail(s.error());
+  }
   return r;
 }
 
 Result<ModelRecord> Store::get_model(std::string_view name, int64_t version) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(select_sql("WHERE name = ?1 AND version = ?2"));
-  if (!select) return fail(select.error());
-  select->bind(1, name).bind(2, version);
-  return first_row<ModelRecord>(*select, from_row,
-                                fmt::format("model {} version {} not found", name, version));
+  return read_row<ModelRecord>(*impl_, select_sql("WHERE name = ?1 AND version = ?2"), from_row,
+                               fmt::format("model {} version {} not found", name, version), name,
+                               version);
 }
 
 Result<ModelRecord> Store::latest_model(std::string_view name) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(select_sql("WHERE name = ?1 ORDER BY version DESC LIMIT 1"));
-  if (!select) return fail(select.error());
-  select->bind(1, name);
-  return first_row<ModelRecord>(*select, from_row, fmt::format("model {} not found", name));
+  return read_row<ModelRecord>(*impl_, select_sql("WHERE name = ?1 ORDER BY version DESC LIMIT 1"),
+                               from_row, fmt::format("model {} not found", name), name);
 }
 
 Result<ModelRecord> Store::resolve_model(std::string_view name, std::string_view ref) const {
@@ -192,28 +168,21 @@ Result<ModelRecord> Store::resolve_model(std::string_view name, std::string_view
 }
 
 Result<std::vector<ModelRecord>> Store::list_models(std::string_view name) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(select_sql("WHERE name = ?1 ORDER BY version"));
-  if (!select) return fail(select.error());
-  select->bind(1, name);
-  return collect<ModelRecord>(*select, from_row);
+  return read_rows<ModelRecord>(*impl_, select_sql("WHERE name = ?1 ORDER BY version"), from_row,
+                                name);
 }
 
 Result<std::vector<ModelRecord>> Store::list_latest_models() const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(select_sql(
-      "AS m WHERE version = (SELECT max(version) FROM models WHERE name = m.name) ORDER BY name"));
-  if (!select) return fail(select.error());
-  return collect<ModelRecord>(*select, from_row);
+  return read_rows<ModelRecord>(*impl_,
+                                select_sql("AS m WHERE version = (SELECT max(version) FROM models "
+                                           "WHERE name = m.name) ORDER BY name"),
+                                from_row);
 }
 
 Result<std::vector<ModelRecord>> Store::models_trained_on(const VersionRef& dataset) const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(
-      select_sql("WHERE dataset_name = ?1 AND dataset_version = ?2 ORDER BY name, version"));
-  if (!select) return fail(select.error());
-  select->bind(1, dataset.name).bind(2, dataset.version);
-  return collect<ModelRecord>(*select, from_row);
+  return read_rows<ModelRecord>(
+      *impl_, select_sql("WHERE dataset_name = ?1 AND dataset_version = ?2 ORDER BY name, version"),
+      from_row, dataset.name, dataset.version);
 }
 
 Status Store::delete_model(std::string_view name, int64_t version) {
@@ -225,31 +194,24 @@ Status Store::delete_model(std::string_view name, int64_t version) {
     return s;
   }
   // Name the referrer; the foreign keys would refuse anyway, without saying who.
-  {
-    auto alias = db->prepare(
-        "SELECT alias FROM aliases WHERE model = ?1 AND version = ?2 ORDER BY alias LIMIT 1");
-    if (!alias) return fail(alias.error());
-    alias->bind(1, name).bind(2, version);
-    auto row = alias->step();
-    if (!row) return fail(row.error());
-    if (*row) {
-      return fail(ErrorCode::kAlreadyExists, "model {} version {} is the target of alias '{}'",
-                  name, version, alias->text(0));
-    }
+  auto alias = first_referrer(*db,
+                              "SELECT alias, version FROM aliases WHERE model = ?1 AND version = "
+                              "?2 ORDER BY alias LIMIT 1",
+                              name, version);
+  if (!alias) return fail(alias.error());
+  if (*alias) {
+    return fail(ErrorCode::kAlreadyExists, "model {} version {} is the target of alias '{}'", name,
+                version, (*alias)->first);
   }
-  {
-    auto child = db->prepare(
-        "SELECT name, version FROM models WHERE parent_name = ?1 AND parent_version = ?2 "
-        "ORDER BY name, version LIMIT 1");
-    if (!child) return fail(child.error());
-    child->bind(1, name).bind(2, version);
-    auto row = child->step();
-    if (!row) return fail(row.error());
-    if (*row) {
-      return fail(ErrorCode::kAlreadyExists,
-                  "model {} version {} is the parent of model {} version {}", name, version,
-                  child->text(0), child->int64(1));
-    }
+  auto child = first_referrer(*db,
+                              "SELECT name, version FROM models WHERE parent_name = ?1 AND "
+                              "parent_version = ?2 ORDER BY name, version LIMIT 1",
+                              name, version);
+  if (!child) return fail(child.error());
+  if (*child) {
+    return fail(ErrorCode::kAlreadyExists,
+                "model {} version {} is the parent of model {} version {}", name, version,
+                (*child)->first, (*child)->second);
   }
   auto remove = db->prepare("DELETE FROM models WHERE name = ?1 AND version = ?2");
   if (!remove) return fail(remove.error());

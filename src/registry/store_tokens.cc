@@ -54,13 +54,8 @@ Result<TokenRecord> Store::authenticate(std::string_view secret) {
   if (!looks_like_token(secret)) {
     return fail(ErrorCode::kPermissionDenied, "malformed bearer token");
   }
-  Result<TokenRecord> token = [&]() -> Result<TokenRecord> {
-    Impl::ReadLease db(*impl_);
-    auto select = db->prepare(fmt::format("{} WHERE secret_sha256 = ?1", kSelect));
-    if (!select) return fail(select.error());
-    select->bind(1, token_hash(secret));
-    return first_row<TokenRecord>(*select, from_row, "unknown bearer token");
-  }();
+  auto token = read_row<TokenRecord>(*impl_, fmt::format("{} WHERE secret_sha256 = ?1", kSelect),
+                                     from_row, "unknown bearer token", token_hash(secret));
   if (!token) {
     if (token.error().code() != ErrorCode::kNotFound) return token;
     return fail(ErrorCode::kPermissionDenied, "{}", token.error().message());
@@ -90,10 +85,8 @@ Status Store::revoke_token(std::string_view id) {
 }
 
 Result<std::vector<TokenRecord>> Store::list_tokens() const {
-  Impl::ReadLease db(*impl_);
-  auto select = db->prepare(fmt::format("{} ORDER BY created_ms, id", kSelect));
-  if (!select) return fail(select.error());
-  return collect<TokenRecord>(*select, from_row);
+  return read_rows<TokenRecord>(*impl_, fmt::format("{} ORDER BY created_ms, id", kSelect),
+                                from_row);
 }
 
 Result<size_t> Store::count_live_tokens() const {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -33,9 +34,9 @@ int64_t steady_now_ns() {
       .count();
 }
 
-// Publishes through the results connection. While that connection is down (a broker restart)
-// a worker waits for it rather than dropping the result: the queue absorbs the pause, and a full
-// queue pushes back or drops the oldest reading, counted, as configured.
+// Publishes through the results connection. While that connection is down (a broker restart,
+// or not yet up) a worker waits for it rather than dropping the result: the queue absorbs the
+// pause, and a full queue pushes back or drops the oldest reading, counted, as configured.
 class MqttPublisher : public Publisher {
  public:
   MqttPublisher(MqttClient& client, std::chrono::milliseconds patience)
@@ -44,21 +45,42 @@ class MqttPublisher : public Publisher {
     const auto deadline = std::chrono::steady_clock::now() + patience_;
     for (;;) {
       Status status = client_.publish(topic, payload, qos);
-      if (status || !status.error().retriable() || give_up_.load() ||
-          std::chrono::steady_clock::now() > deadline) {
+      if (status) {
+        accepted_.fetch_add(1, std::memory_order_relaxed);
+        return status;
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (!status.error().retriable() || now > deadline ||
+          now.time_since_epoch().count() > shutdown_deadline_.load()) {
         return status;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
 
-  // At shutdown: one attempt per result, so a broker that is down cannot hold up the exit.
-  void stop_waiting() { give_up_ = true; }
+  // Waits until the client has written (QoS 0) or the broker has acknowledged (QoS 1) every
+  // message accepted so far, or the shutdown deadline passes: the DISCONNECT must not overtake
+  // results still queued in the client.
+  void flush() const {
+    while (client_.counters().messages_out < accepted_.load() &&
+           std::chrono::steady_clock::now().time_since_epoch().count() <
+               shutdown_deadline_.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+
+  // At shutdown: the waits of every remaining result end together, `patience` from now, so a
+  // broker that stays down delays the exit by that much at most, not that much per result.
+  void stop_waiting() {
+    shutdown_deadline_ = (std::chrono::steady_clock::now() + patience_).time_since_epoch().count();
+  }
 
  private:
   MqttClient& client_;
   std::chrono::milliseconds patience_;
-  std::atomic<bool> give_up_ = false;
+  std::atomic<uint64_t> accepted_ = 0;  // publishes the client took
+  std::atomic<std::chrono::steady_clock::rep> shutdown_deadline_ =
+      std::numeric_limits<std::chrono::steady_clock::rep>::max();
 };
 
 Status check_service_options(const EdgeServiceOptions& options) {
@@ -330,6 +352,7 @@ void EdgeService::stop() {
   st.publisher_adapter->stop_waiting();
   st.queue->close();
   for (std::thread& worker : st.workers) worker.join();
+  st.publisher_adapter->flush();
   st.publisher->stop();
   st.watcher.reset();
   {

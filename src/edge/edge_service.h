@@ -42,7 +42,7 @@ struct EdgeServiceOptions {
   QueueOptions queue;
   size_t workers = 1;  // inference threads, each with its own scorer lane
   // How long a worker waits for the results connection to come back before it drops a result
-  // (counted in publish failures).
+  // (counted in publish failures); at shutdown, how long the remaining results may wait in all.
   std::chrono::milliseconds publish_patience{30'000};
   WorkerOptions worker;
   AlertOptions alerts;       // levels per device class, N of M persistence

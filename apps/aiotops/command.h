@@ -31,5 +31,6 @@ void add_export_command(CLI::App& root, Action& run);
 void add_inspect_command(CLI::App& root, Action& run);
 void add_quantize_command(CLI::App& root, Action& run);
 void add_edge_command(CLI::App& root, Action& run);
+void add_registry_command(CLI::App& root, Action& run);
 
 }  // namespace aiotops::cli

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   add_inspect_command(app, run);
   add_quantize_command(app, run);
   add_edge_command(app, run);
+  add_registry_command(app, run);
 
   try {
     app.parse(argc, argv);

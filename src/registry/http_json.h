@@ -3,7 +3,7 @@
 // bodies clients send (upload metadata, devices, status reports, alias moves, tokens) parsed
 // strictly: a malformed document, a missing or mistyped field and an unknown key are all
 // kInvalidArgument naming the field, so a typo never passes silently. Request bodies are
-// untrusted (fuzz/fuzz_registry_json.cc).
+// untrusted.
 
 #include <map>
 #include <string>

@@ -70,7 +70,8 @@ void RegistryServer::Impl::dispatch(const httplib::Request& request, httplib::Re
   // owns it as a local); only the handler interface is.
   const_cast<httplib::Request&>(request).ranges.clear();
   const std::vector<std::string> segments = split_target(request.target);
-  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  std::string_view method = request.method;
+  if (method == "HEAD") method = "GET";  // cpp-httplib routes HEAD to the GET handlers
   const Route* route = nullptr;
   std::string allowed;
   for (const Route& candidate : routes()) {
@@ -107,7 +108,8 @@ bool RegistryServer::Impl::authorize(Call& call, Access access) {
     send_json(call, status, {{"error", code}, {"message", std::move(message)}});
     return false;
   };
-  const auto credential = bearer_credential(call.request.get_header_value("Authorization"));
+  const std::string authorization = call.request.get_header_value("Authorization");
+  const auto credential = bearer_credential(authorization);
   if (!credential) {
     call.response.set_header("WWW-Authenticate", "Bearer realm=\"aiotops-registry\"");
     return refuse(401, "unauthenticated",

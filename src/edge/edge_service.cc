@@ -22,18 +22,6 @@ namespace {
 using transport::ConnectionState;
 using transport::MqttClient;
 
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // Publishes through the results connection. While that connection is down (a broker restart,
 // or not yet up) a worker waits for it rather than dropping the result: the queue absorbs the
 // pause, and a full queue pushes back or drops the oldest reading, counted, as configured.
@@ -186,7 +174,7 @@ struct EdgeService::State {
       return;
     }
     metrics->received->inc();
-    scratch.assign(message.topic, message.payload, wall_now_ms(), steady_now_ns());
+    scratch.assign(message.topic, message.payload, wall_clock_ms(), steady_clock_ns());
     const PushResult pushed = queue->push(scratch);
     if (pushed != PushResult::kQueued) metrics->dropped->inc();
   }

@@ -1,6 +1,5 @@
 #include "edge/inference_worker.h"
 
-#include <chrono>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -8,15 +7,6 @@
 #include "edge/topics.h"
 
 namespace aiotops::edge {
-namespace {
-
-int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Result<InferenceWorker> InferenceWorker::create(size_t lane, const ModelSlot& models,
                                                 DeviceStages& stages, Publisher& publisher,
@@ -84,7 +74,7 @@ void InferenceWorker::publish_decision(const InboundMessage& message, const Mode
   const AlertCheck& check =
       stages_.alerts.observe(reading_.device_id, message.topic, timestamp_ms, reading_.values,
                              decision.score, primary.alert_levels, primary.threshold);
-  const int64_t latency_ns = steady_now_ns() - message.received_ns;
+  const int64_t latency_ns = steady_clock_ns() - message.received_ns;
   InferenceResult result;
   result.device_id = reading_.device_id;
   result.timestamp_ms = timestamp_ms;

@@ -7,6 +7,7 @@
 // sending once its in-flight window is full).
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,19 @@
 namespace aiotops::edge {
 
 // One received telemetry message. The queue and its callers swap these, buffers and all.
+// The clocks of InboundMessage's receipt stamps: wall clock in Unix milliseconds (what results
+// and dead letters report), steady clock in nanoseconds (what latency is measured with).
+inline int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+inline int64_t steady_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 struct InboundMessage {
   std::string topic;
   std::string payload;      // raw bytes as received

@@ -16,6 +16,8 @@ packages=(
   libmosquitto-dev libcpp-httplib-dev libssl-dev
   # the registry: metadata in SQLite (WAL)
   libsqlite3-dev
+  # the workflow engine: Argo Workflow files
+  libyaml-cpp-dev
   # a real broker and its command-line clients for cross-process tests and benchmarks
   mosquitto mosquitto-clients
   # certificates for the TLS tests (the openssl command-line tool)

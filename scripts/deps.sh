@@ -28,6 +28,8 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the registry's HTTP benchmark: a load generator and the web server it is compared with
+  wrk nginx-light
   # independent reference implementations for numerical checks
   python3 python3-numpy python3-scipy python3-sklearn
   # Arm NN 20.08 TfLite parser on its reference CPU backend (.tflite cross-check)

@@ -16,7 +16,7 @@ packages=(
   libmosquitto-dev libcpp-httplib-dev libssl-dev
   # the registry: metadata in SQLite (WAL)
   libsqlite3-dev
-  # the workflow engine: Argo Workflow files
+  # YAML: the workflow engine's Argo Workflow files, service config files (aiotops edge --config)
   libyaml-cpp-dev
   # a real broker and its command-line clients for cross-process tests and benchmarks
   mosquitto mosquitto-clients

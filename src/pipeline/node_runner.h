@@ -1,0 +1,89 @@
+#pragma once
+// Runs one workflow node's process on the host (Argo `container` and `script` templates under
+// --host-exec): a fresh directory per node attempt, the environment, stdout and stderr captured
+// to files, the deadline (activeDeadlineSeconds) and cancellation, the exit code, stdout as the
+// node's `result`, and output parameters read from files (`valueFrom.path`).
+//
+// Layout of a node attempt directory (`node_dir`, chosen by the caller, see
+// RunStore::node_dir()):
+//   work/    the process's working directory; relative output paths are resolved here
+//   stdout   everything the process wrote to stdout
+//   stderr   everything the process wrote to stderr
+//   script   a script template's source (absent for containers)
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "pipeline/process_cancel.h"
+#include "pipeline/run_store.h"
+
+namespace aiotops::pipeline {
+
+// An output parameter read from a file after the process ends (`valueFrom.path`).
+struct OutputParameterSpec {
+  std::string name;
+  std::string path;                          // relative to the node's work/ directory, or absolute
+  std::optional<std::string> default_value;  // `valueFrom.default`: used when the file is missing
+};
+
+struct NodeRunSpec {
+  std::string node_name;             // for messages only, e.g. "wf-x7k2p.train"
+  std::vector<std::string> command;  // container `command`, or the script's interpreter
+  std::vector<std::string> args;     // container/script `args`
+  // A script template's `source`: written to <node_dir>/script, whose path is appended after
+  // command and args (as Argo appends its staged script path).
+  std::optional<std::string> script_source;
+  NamedValues env;                 // `env`: added to (and overriding) the base environment
+  std::filesystem::path node_dir;  // must not exist yet; created with its parents
+  std::chrono::milliseconds active_deadline{0};  // activeDeadlineSeconds; 0: none
+  std::vector<OutputParameterSpec> output_parameters;
+};
+
+struct NodeRunnerOptions {
+  std::chrono::milliseconds kill_grace{10000};  // SIGTERM to SIGKILL on deadline or cancel
+  // At most this much of stdout is kept as `result` (the last bytes, as Argo keeps the last
+  // 256 kB); the stdout file always has everything. Also the largest output parameter file.
+  size_t result_limit_bytes = 256 * 1024;
+  bool inherit_environment = true;  // start from this process's environment (PATH, HOME, ...)
+};
+
+struct NodeOutcome {
+  NodePhase phase = NodePhase::kError;  // kSucceeded, kFailed or kError
+  std::string message;                  // empty on success; Argo-style otherwise
+  std::optional<int> exit_code;   // the exit code; 128+signal when a signal ended it; none when
+                                  // the process never started
+  int signal = 0;                 // the signal that ended it, 0 when it exited
+  bool timed_out = false;         // stopped at active_deadline
+  bool cancelled = false;         // stopped by the cancel token
+  std::string result;             // stdout minus one trailing newline, at most the limit
+  bool result_truncated = false;  // stdout was longer than result_limit_bytes
+  NamedValues output_parameters;  // in the order of the spec; filled only when the files exist
+  std::filesystem::path work_dir;
+  std::filesystem::path stdout_path;
+  std::filesystem::path stderr_path;
+};
+
+class NodeRunner {
+ public:
+  explicit NodeRunner(NodeRunnerOptions options = {}) : options_(std::move(options)) {}
+
+  // Runs the node to completion and describes how it ended. The process's own failures are
+  // outcomes, not errors: a non-zero exit is kFailed ("Error (exit code N)"), the deadline and
+  // a cancel are kFailed, a missing program or a missing output file without a default is
+  // kError naming it. A token already cancelled returns a cancelled outcome without starting
+  // anything. Fails (Result error) only when aiotops itself cannot do its part: kAlreadyExists
+  // when node_dir exists, kIo for directory/file/poll errors, kInvalidArgument for an empty
+  // command. No process of the node is left running or unreaped on any path. Thread-safe: run
+  // many nodes at once from different threads (the caller limits them with ProcessSlots).
+  Result<NodeOutcome> run(const NodeRunSpec& spec, const CancelToken* cancel) const;
+
+ private:
+  NodeRunnerOptions options_;
+};
+
+}  // namespace aiotops::pipeline

@@ -1,6 +1,7 @@
 #include "pipeline/node_runner.h"
 
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,7 +113,7 @@ std::string ended_message(const ProcessEnd& end, const NodeOutcome& outcome,
   }
   if (end.signal != 0) {
     return fmt::format("Error (exit code {}): killed by signal {} ({})", *outcome.exit_code,
-                       end.signal, strsignal(end.signal));
+                       end.signal, sigdescr_np(end.signal));
   }
   return fmt::format("Error (exit code {})", end.exit_code);
 }

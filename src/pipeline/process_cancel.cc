@@ -1,22 +1,18 @@
 #include "pipeline/process_cancel.h"
 
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
+
+#include "pipeline/process_fd.h"
 
 namespace aiotops::pipeline {
 
 Result<std::unique_ptr<CancelToken>> CancelToken::create() {
-  int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fd < 0) {
-    const ErrorCode code =
-        errno == EMFILE || errno == ENFILE ? ErrorCode::kResourceExhausted : ErrorCode::kIo;
-    return fail(code, "cancel token: eventfd: {}", std::strerror(errno));
-  }
-  return std::unique_ptr<CancelToken>(new CancelToken(fd));
+  auto fd = open_eventfd(0, 0, "cancel token");
+  if (!fd) return fail(fd.error());
+  return std::unique_ptr<CancelToken>(new CancelToken(*fd));
 }
 
 CancelToken::~CancelToken() { ::close(fd_); }

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <thread>
 
+#include "pipeline/process_fd.h"
+
 namespace aiotops::pipeline {
 
 Result<std::unique_ptr<ProcessSlots>> ProcessSlots::create(size_t slots) {
@@ -17,13 +19,9 @@ Result<std::unique_ptr<ProcessSlots>> ProcessSlots::create(size_t slots) {
   // An eventfd semaphore: each read takes 1 from the counter and fails with EAGAIN at 0, each
   // write gives one back. Waiters poll it together with the cancel token's descriptor, so a
   // wait is interruptible without condition variables (which a signal handler cannot notify).
-  int fd = ::eventfd(static_cast<unsigned>(slots), EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
-  if (fd < 0) {
-    const ErrorCode code =
-        errno == EMFILE || errno == ENFILE ? ErrorCode::kResourceExhausted : ErrorCode::kIo;
-    return fail(code, "process slots: eventfd: {}", std::strerror(errno));
-  }
-  return std::unique_ptr<ProcessSlots>(new ProcessSlots(fd, slots));
+  auto fd = open_eventfd(static_cast<unsigned>(slots), EFD_SEMAPHORE, "process slots");
+  if (!fd) return fail(fd.error());
+  return std::unique_ptr<ProcessSlots>(new ProcessSlots(*fd, slots));
 }
 
 ProcessSlots::~ProcessSlots() { ::close(fd_); }

@@ -178,14 +178,8 @@ struct RunStore::Impl {
 };
 
 Status RunStore::Impl::require_run(std::string_view run_id) {
-  auto query = prepare("SELECT 1 FROM runs WHERE id = ?");
-  if (!query) return fail(query.error());
-  query->bind(1, run_id);
-  auto found = query->step();
-  if (!found) return fail(found.error());
-  if (!*found) {
-    return fail(ErrorCode::kNotFound, "no run '{}' in {}", run_id, options.state_dir.string());
-  }
+  auto run = load_run(run_id);  // only on error paths: reading the whole row costs nothing there
+  if (!run) return fail(run.error());
   return {};
 }
 

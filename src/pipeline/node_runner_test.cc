@@ -293,3 +293,58 @@ TEST(NodeRunnerTest, ManyConcurrentNodesEachGetTheirOwnExitCode) {
 
 }  // namespace
 }  // namespace aiotops::pipeline
+
+namespace aiotops::pipeline {
+namespace {
+
+TEST(NodeRunnerPrivateTmpTest, EachNodeHasItsOwnTmp) {
+  ScratchDir dir;
+  const NodeRunner runner({.private_tmp = true});
+  NodeRunSpec first = shell(dir / "a", "[ ! -e /tmp/num ] && echo first > /tmp/num");
+  first.output_parameters = {{.name = "num", .path = "/tmp/num", .default_value = {}}};
+  auto a = runner.run(first, nullptr);
+  ASSERT_TRUE(a) << a.error().message();
+  ASSERT_EQ(a->phase, NodePhase::kSucceeded) << a->message << contents(a->stderr_path);
+  NodeRunSpec second = shell(dir / "b", "[ ! -e /tmp/num ] && echo second > /tmp/num");
+  second.output_parameters = first.output_parameters;
+  auto b = runner.run(second, nullptr);
+  ASSERT_TRUE(b) << b.error().message();
+  ASSERT_EQ(b->phase, NodePhase::kSucceeded) << b->message << contents(b->stderr_path);
+  EXPECT_EQ(a->output_parameters[0].second, "first");
+  EXPECT_EQ(b->output_parameters[0].second, "second");
+  EXPECT_EQ(contents(dir / "a" / "tmp" / "num"), "first\n");
+}
+
+TEST(NodeRunnerPrivateTmpTest, ScriptsAndTreesWorkTheSame) {
+  ScratchDir dir;
+  const NodeRunner runner({.kill_grace = milliseconds(200), .private_tmp = true});
+  NodeRunSpec script;
+  script.command = {"sh"};
+  script.script_source = "echo $$ > pids; sleep 1000 & echo $! >> pids; wait\n";
+  script.node_dir = dir / "n";
+  NodeOutcome outcome = run_then_cancel(runner, script, 2);
+  EXPECT_TRUE(outcome.cancelled);
+  for (pid_t pid : pids_in(outcome.work_dir / "pids")) EXPECT_TRUE(gone(pid)) << pid;
+  NodeRunSpec missing = shell(dir / "m", "true");
+  missing.command = {"aiotops-no-such-program"};
+  auto not_found = runner.run(missing, nullptr);
+  ASSERT_TRUE(not_found);
+  EXPECT_EQ(not_found->phase, NodePhase::kError);
+  EXPECT_NE(not_found->message.find("aiotops-no-such-program"), std::string::npos);
+}
+
+TEST(NodeRunnerTest, HostPathsOfNodePaths) {
+  NodeRunSpec spec;
+  spec.node_dir = "/state/r/nodes/n/1";
+  const NodeRunner shared;
+  const NodeRunner isolated({.private_tmp = true});
+  EXPECT_EQ(shared.host_path(spec, "out/x.txt"), fs::path("/state/r/nodes/n/1/work/out/x.txt"));
+  EXPECT_EQ(shared.host_path(spec, "/tmp/num"), fs::path("/tmp/num"));
+  EXPECT_EQ(isolated.host_path(spec, "/tmp/num"), fs::path("/state/r/nodes/n/1/tmp/num"));
+  EXPECT_EQ(isolated.host_path(spec, "/tmp//a/../b"), fs::path("/state/r/nodes/n/1/tmp/b"));
+  EXPECT_EQ(isolated.host_path(spec, "/tmpfile"), fs::path("/tmpfile"));
+  EXPECT_EQ(isolated.host_path(spec, "/var/x"), fs::path("/var/x"));
+}
+
+}  // namespace
+}  // namespace aiotops::pipeline

@@ -15,6 +15,9 @@
 #include <mutex>
 #include <thread>
 
+#include "pipeline/process_fd.h"
+#include "pipeline/process_private_tmp.h"
+
 namespace aiotops::pipeline {
 namespace {
 
@@ -93,17 +96,26 @@ class SpawnSetup {
   posix_spawn_file_actions_t actions_;
 };
 
-std::vector<char*> c_strings(const std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  pointers.reserve(strings.size() + 1);
-  for (const std::string& s : strings) pointers.push_back(const_cast<char*>(s.c_str()));
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
 int remaining_ms(Clock::time_point until) {
   const auto left = std::chrono::ceil<milliseconds>(until - Clock::now()).count();
   return static_cast<int>(std::clamp<int64_t>(left, 0, 1 << 30));
+}
+
+Result<pid_t> posix_spawn_group(const ProcessSpec& spec, const OutputFiles& files) {
+  SpawnSetup setup;
+  if (int rc = setup.configure(spec, files); rc != 0) {
+    return fail(ErrorCode::kIo, "prepare to run {}: {}", spec.argv[0], errno_text(rc));
+  }
+  std::vector<char*> argv = c_string_array(spec.argv);
+  std::vector<char*> envp = c_string_array(spec.env);
+  pid_t pid = -1;
+  // glibc reports exec failures (ENOENT, EACCES) as posix_spawnp's result.
+  int rc = ::posix_spawnp(&pid, argv[0], setup.actions(), setup.attr(), argv.data(), envp.data());
+  if (rc == ENOENT || rc == EACCES || rc == ENOEXEC || rc == ENOTDIR) {
+    return fail(ErrorCode::kNotFound, "cannot run '{}': {}", spec.argv[0], errno_text(rc));
+  }
+  if (rc != 0) return fail(ErrorCode::kIo, "cannot run '{}': {}", spec.argv[0], errno_text(rc));
+  return pid;
 }
 
 }  // namespace
@@ -118,27 +130,17 @@ Result<ProcessGroup> ProcessGroup::spawn(const ProcessSpec& spec) {
   OutputFiles files;
   if (auto s = open_output(spec.stdout_path, &files.out); !s) return fail(s.error());
   if (auto s = open_output(spec.stderr_path, &files.err); !s) return fail(s.error());
-  SpawnSetup setup;
-  if (int rc = setup.configure(spec, files); rc != 0) {
-    return fail(ErrorCode::kIo, "prepare to run {}: {}", spec.argv[0], errno_text(rc));
-  }
   become_subreaper();
-  std::vector<char*> argv = c_strings(spec.argv);
-  std::vector<char*> envp = c_strings(spec.env);
-  pid_t pid = -1;
-  // glibc reports exec failures (ENOENT, EACCES) as posix_spawnp's result.
-  int rc = ::posix_spawnp(&pid, argv[0], setup.actions(), setup.attr(), argv.data(), envp.data());
-  if (rc == ENOENT || rc == EACCES || rc == ENOEXEC || rc == ENOTDIR) {
-    return fail(ErrorCode::kNotFound, "cannot run '{}': {}", spec.argv[0], errno_text(rc));
-  }
-  if (rc != 0) return fail(ErrorCode::kIo, "cannot run '{}': {}", spec.argv[0], errno_text(rc));
+  auto pid = spec.private_tmp.empty() ? posix_spawn_group(spec, files)
+                                      : spawn_with_private_tmp(spec, files.out, files.err);
+  if (!pid) return fail(pid.error());
   // Through syscall(): glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage.
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  ProcessGroup group(pid, pidfd);
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
+  ProcessGroup group(*pid, pidfd);
   if (pidfd < 0) {
     const int error = errno;
     group.kill_and_reap_group();
-    return fail(ErrorCode::kIo, "pidfd_open({}): {}", pid, errno_text(error));
+    return fail(ErrorCode::kIo, "pidfd_open({}): {}", *pid, errno_text(error));
   }
   return group;
 }

@@ -26,6 +26,9 @@ struct ProcessSpec {
   std::filesystem::path work_dir;     // must exist; the process starts there
   std::filesystem::path stdout_path;  // created or truncated; stdin is /dev/null
   std::filesystem::path stderr_path;  // created or truncated
+  // When set: created, and bind-mounted over /tmp in a mount namespace of the process's own
+  // (see process_private_tmp.h). Empty: the process shares the host's /tmp.
+  std::filesystem::path private_tmp;
 };
 
 struct ProcessWaitOptions {

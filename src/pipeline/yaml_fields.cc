@@ -43,7 +43,11 @@ YAML::Node MapReader::get(std::string_view key) {
   if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
   const std::string name(key);
   const YAML::Node& map = node_;  // const lookup never inserts the key
-  return map[name];
+  const YAML::Node child = map[name];
+  // An absent key gives an "invalid" node that throws on most calls; hand out a plain
+  // undefined node instead.
+  if (!child.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+  return child;
 }
 
 Result<std::optional<std::string>> MapReader::string(std::string_view key) {

@@ -27,6 +27,7 @@ void Interpreter::reset() {
   arena_required_ = 0;
   arena_used_ = 0;
   op_count_ = 0;
+  chained_ = false;
   input_count_ = 0;
   output_count_ = 0;
 }
@@ -52,18 +53,13 @@ Status Interpreter::init(const uint8_t* model, size_t model_size, uint8_t* arena
   for (size_t i = 0; i < plan.output_count; ++i) {
     outputs_[i] = activation_view(plan, plan.outputs[i], base);
   }
+  chained_ = match_linear_chain(ops_, plan.op_count, &chain_);
   model_ = model;
   op_count_ = plan.op_count;
   input_count_ = plan.input_count;
   output_count_ = plan.output_count;
   arena_used_ = padding + plan.arena_bytes;
   initialized_ = true;
-  return Status::kOk;
-}
-
-Status Interpreter::invoke() {
-  if (!initialized_) return Status::kNotInitialized;
-  run_ops(ops_, op_count_);
   return Status::kOk;
 }
 

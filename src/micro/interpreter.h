@@ -36,8 +36,17 @@ class Interpreter {
   // kArenaTooSmall (arena_required() then says how much is needed). Re-init is allowed.
   Status init(const uint8_t* model, size_t model_size, uint8_t* arena, size_t arena_size);
 
-  // Runs every operator once on the current inputs. kOk or kNotInitialized.
-  Status invoke();
+  // Runs every operator once on the current inputs. kOk or kNotInitialized. Inline: a linear
+  // classifier's operators are one call (see LinearChain).
+  Status invoke() {
+    if (!initialized_) return Status::kNotInitialized;
+    if (chained_) {
+      run_linear_chain(ops_, chain_);
+    } else {
+      run_ops(ops_, op_count_);
+    }
+    return Status::kOk;
+  }
 
   // Arena bytes this model uses from a 16-byte-aligned arena start; valid after init() returned
   // kOk or kArenaTooSmall, else 0.
@@ -98,6 +107,8 @@ class Interpreter {
   size_t arena_used_ = 0;
   PreparedOp ops_[kMaxOperators];
   size_t op_count_ = 0;
+  bool chained_ = false;  // ops_ are a linear chain of this shape
+  LinearChain chain_;
   TensorView inputs_[kMaxIo];
   TensorView outputs_[kMaxIo];
   size_t input_count_ = 0;

@@ -30,6 +30,15 @@ inline int32_t wrapping_add(int32_t a, int32_t b) {
 
 inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
+inline int8_t logistic_lookup(int8_t x, const int8_t* table) {
+  return table[static_cast<int32_t>(x) + 128];
+}
+
+// |q - zero_point| <= 255: the product's one rounding equals TFLite's double-then-float.
+inline float dequantize_one(int8_t q, float scale, int32_t zero_point) {
+  return scale * static_cast<float>(static_cast<int32_t>(q) - zero_point);
+}
+
 // The definition of one float output's sum: x[d] * w[d] added in d order from 0.0f.
 inline float dot_float(const float* x, const float* w, uint32_t depth) {
   float total = 0.0f;
@@ -38,6 +47,14 @@ inline float dot_float(const float* x, const float* w, uint32_t depth) {
 }
 
 #if defined(__SSE2__)
+// total + xs[0] * columns[0] + ... + xs[3] * columns[3], added in that order in every lane.
+inline __m128 add_columns_x4(__m128 total, __m128 xs, const __m128* columns) {
+  total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0x00), columns[0]));
+  total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0x55), columns[1]));
+  total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0xAA), columns[2]));
+  return _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0xFF), columns[3]));
+}
+
 // dot_float of the four rows w, w + depth, w + 2 depth, w + 3 depth, lane k for row k: each lane
 // adds x[d] * w_k[d] in d order from 0.0f, as dot_float does.
 inline __m128 dot_float_x4(const float* x, const float* w, uint32_t depth) {
@@ -50,17 +67,46 @@ inline __m128 dot_float_x4(const float* x, const float* w, uint32_t depth) {
     __m128 r2 = _mm_loadu_ps(w + 2 * depth + d);
     __m128 r3 = _mm_loadu_ps(w + 3 * depth + d);
     _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-    const __m128 xs = _mm_loadu_ps(x + d);
-    total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0x00), r0));
-    total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0x55), r1));
-    total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0xAA), r2));
-    total = _mm_add_ps(total, _mm_mul_ps(_mm_shuffle_ps(xs, xs, 0xFF), r3));
+    const __m128 columns[4] = {r0, r1, r2, r3};
+    total = add_columns_x4(total, _mm_loadu_ps(x + d), columns);
   }
   for (; d < depth; ++d) {
     const __m128 column = _mm_setr_ps(w[d], w[depth + d], w[2 * depth + d], w[3 * depth + d]);
     total = _mm_add_ps(total, _mm_mul_ps(_mm_set1_ps(x[d]), column));
   }
   return total;
+}
+
+// The end of four float outputs, as in the one-output loop: the bias (at bias[0..3], or none)
+// added last, then the fused RELU.
+inline __m128 add_bias_relu_x4(__m128 total, const float* bias, bool relu) {
+  __m128 value = _mm_add_ps(total, bias != nullptr ? _mm_loadu_ps(bias) : _mm_setzero_ps());
+  // value < 0 is false for NaN and -0.0f, which pass through as in the one-output loop.
+  if (relu) value = _mm_andnot_ps(_mm_cmplt_ps(value, _mm_setzero_ps()), value);
+  return value;
+}
+
+// Outputs o..o+3 of fully_connected_float for input row x, lane k for output o + k.
+inline __m128 fully_connected_float_x4(const float* x, const float* weights, const float* bias,
+                                       uint32_t depth, uint32_t o, bool relu) {
+  const __m128 total = dot_float_x4(x, weights + static_cast<size_t>(o) * depth, depth);
+  return add_bias_relu_x4(total, bias != nullptr ? bias + o : nullptr, relu);
+}
+
+// quantize_int8 of the four lanes of `values`: four int8 values in the low four bytes (the rest
+// zero). The same IEEE operations as the one-element loop; the saturating packs are the clamp.
+inline __m128i quantize_int8_x4(__m128 values, float scale, int32_t zero_point) {
+  __m128 v = _mm_div_ps(values, _mm_set1_ps(scale));
+  v = _mm_andnot_ps(_mm_cmpunord_ps(v, v), v);
+  v = _mm_min_ps(_mm_max_ps(v, _mm_set1_ps(-1e6f)), _mm_set1_ps(1e6f));
+  const __m128i truncated = _mm_cvttps_epi32(v);
+  const __m128 fraction = _mm_sub_ps(v, _mm_cvtepi32_ps(truncated));
+  // Compare masks are -1 where true: subtracting one adds 1.
+  const __m128i up = _mm_castps_si128(_mm_cmpge_ps(fraction, _mm_set1_ps(0.5f)));
+  const __m128i down = _mm_castps_si128(_mm_cmple_ps(fraction, _mm_set1_ps(-0.5f)));
+  const __m128i q =
+      _mm_add_epi32(_mm_add_epi32(_mm_sub_epi32(truncated, up), down), _mm_set1_epi32(zero_point));
+  return _mm_packs_epi16(_mm_packs_epi32(q, q), _mm_setzero_si128());
 }
 
 // Eight (or, with `four`, four) int8 values at p, sign-extended to int16 lanes (the rest zero).
@@ -150,11 +196,7 @@ void fully_connected_float_rows(const FullyConnectedFloat& op) {
     uint32_t o = 0;
 #if defined(__SSE2__)
     for (; kBlocks && o + 4 <= outputs; o += 4) {
-      const __m128 total = dot_float_x4(x, weights + static_cast<size_t>(o) * depth, depth);
-      __m128 value = _mm_add_ps(total, bias != nullptr ? _mm_loadu_ps(bias + o) : _mm_setzero_ps());
-      // value < 0 is false for NaN and -0.0f, which pass through as in the one-output loop.
-      if (relu) value = _mm_andnot_ps(_mm_cmplt_ps(value, _mm_setzero_ps()), value);
-      _mm_storeu_ps(y + o, value);
+      _mm_storeu_ps(y + o, fully_connected_float_x4(x, weights, bias, depth, o, relu));
     }
 #endif
     for (; o < outputs; ++o) {
@@ -188,6 +230,14 @@ void fold_int8_bias(const int8_t* weights, const int32_t* bias, uint32_t depth, 
 
 namespace {
 
+// One int8 FULLY_CONNECTED output from its dot product (|dot| <= kMaxLayerWidth * 128 * 128: no
+// overflow): the folded bias added, scaled by the multiplier, offset and clamped.
+inline int8_t requantize_int8(int32_t dot, int32_t folded_bias, const DecodedMultiplier& m,
+                              int32_t zero_point, int32_t lo, int32_t hi) {
+  const int32_t scaled = multiply_by_decoded_multiplier(wrapping_add(dot, folded_bias), m);
+  return static_cast<int8_t>(clamp(wrapping_add(scaled, zero_point), lo, hi));
+}
+
 // fully_connected_int8 with one multiplier per output channel, or one for all: as a template
 // parameter, a per-tensor multiplier's shifts and masks are computed once per call. kBlocks as
 // in fully_connected_float_rows.
@@ -202,13 +252,12 @@ void fully_connected_int8_rows(const FullyConnectedInt8& op) {
   const int32_t zero_point = op.output_zero_point;
   const int32_t lo = op.activation_min;
   const int32_t hi = op.activation_max;
-  const QuantizedMultiplier per_tensor = multipliers[0];  // a local: y's stores cannot change it
-  // |dot| <= kMaxLayerWidth * 128 * 128: no overflow.
+  // A local: y's stores cannot change it.
+  const DecodedMultiplier per_tensor = decode_multiplier(multipliers[0]);
   auto requantize = [=](int32_t dot, uint32_t o) {
-    const int32_t acc = wrapping_add(dot, folded_bias[o]);
-    const int32_t scaled =
-        multiply_by_quantized_multiplier(acc, kPerChannel ? multipliers[o] : per_tensor);
-    return static_cast<int8_t>(clamp(wrapping_add(scaled, zero_point), lo, hi));
+    return requantize_int8(dot, folded_bias[o],
+                           kPerChannel ? decode_multiplier(multipliers[o]) : per_tensor, zero_point,
+                           lo, hi);
   };
   for (uint32_t b = 0; b < op.batches; ++b) {
     const int8_t* x = op.input + static_cast<size_t>(b) * depth;
@@ -246,7 +295,7 @@ void logistic_float(const float* input, float* output, uint32_t count) {
 }
 
 void logistic_int8(const int8_t* input, int8_t* output, uint32_t count, const int8_t* table) {
-  for (uint32_t i = 0; i < count; ++i) output[i] = table[static_cast<int32_t>(input[i]) + 128];
+  for (uint32_t i = 0; i < count; ++i) output[i] = logistic_lookup(input[i], table);
 }
 
 void build_logistic_table(float input_scale, int32_t input_zero_point, int8_t* table) {
@@ -274,21 +323,9 @@ void quantize_int8(const float* input, int8_t* output, uint32_t count, float sca
                    int32_t zero_point) {
   uint32_t i = 0;
 #if defined(__SSE2__)
-  // The loop below, four elements at a time; the saturating packs are the clamp to int8.
-  const __m128 scales = _mm_set1_ps(scale);
-  const __m128i zero_points = _mm_set1_epi32(zero_point);
   for (; i + 4 <= count; i += 4) {
-    __m128 v = _mm_div_ps(_mm_loadu_ps(input + i), scales);
-    v = _mm_andnot_ps(_mm_cmpunord_ps(v, v), v);
-    v = _mm_min_ps(_mm_max_ps(v, _mm_set1_ps(-1e6f)), _mm_set1_ps(1e6f));
-    const __m128i truncated = _mm_cvttps_epi32(v);
-    const __m128 fraction = _mm_sub_ps(v, _mm_cvtepi32_ps(truncated));
-    // Compare masks are -1 where true: subtracting one adds 1.
-    const __m128i up = _mm_castps_si128(_mm_cmpge_ps(fraction, _mm_set1_ps(0.5f)));
-    const __m128i down = _mm_castps_si128(_mm_cmple_ps(fraction, _mm_set1_ps(-0.5f)));
-    const __m128i q = _mm_add_epi32(_mm_add_epi32(_mm_sub_epi32(truncated, up), down), zero_points);
-    const __m128i packed = _mm_packs_epi16(_mm_packs_epi32(q, q), _mm_setzero_si128());
-    const int32_t four = _mm_cvtsi128_si32(packed);
+    const int32_t four =
+        _mm_cvtsi128_si32(quantize_int8_x4(_mm_loadu_ps(input + i), scale, zero_point));
     std::memcpy(output + i, &four, sizeof four);
   }
 #endif
@@ -308,8 +345,7 @@ void quantize_int8(const float* input, int8_t* output, uint32_t count, float sca
 void dequantize_int8(const int8_t* input, float* output, uint32_t count, float scale,
                      int32_t zero_point) {
   for (uint32_t i = 0; i < count; ++i) {
-    // |q - zero_point| <= 255: the product's one rounding equals TFLite's double-then-float.
-    output[i] = scale * static_cast<float>(static_cast<int32_t>(input[i]) - zero_point);
+    output[i] = dequantize_one(input[i], scale, zero_point);
   }
 }
 
@@ -346,6 +382,68 @@ void run_ops(const PreparedOp* ops, size_t count) {
                         e.scale, e.zero_point);
         break;
     }
+  }
+}
+
+namespace {
+
+#if defined(__SSE2__)
+// The chain on four features, x86-64: the standardization (from its weights by column, as
+// dot_float_x4 computes it after its transpose), QUANTIZE and the int8 layer's dot product stay
+// in registers (quantize_int8_x4, then a pmaddwd of the four products, exact in int32); the
+// standardized and quantized tensors are still written. Returns the dot product.
+int32_t standardize_quantize_dot_4(const LinearChain& chain, const FullyConnectedFloat& z,
+                                   const ElementwiseArgs& quantize, const int8_t* weights) {
+  const __m128 columns[4] = {_mm_load_ps(chain.columns), _mm_load_ps(chain.columns + 4),
+                             _mm_load_ps(chain.columns + 8), _mm_load_ps(chain.columns + 12)};
+  const __m128 total = add_columns_x4(_mm_setzero_ps(), _mm_loadu_ps(z.input), columns);
+  const __m128 standardized = add_bias_relu_x4(total, z.bias, z.relu);
+  _mm_storeu_ps(z.output, standardized);
+  const __m128i bytes = quantize_int8_x4(standardized, quantize.scale, quantize.zero_point);
+  const int32_t four = _mm_cvtsi128_si32(bytes);
+  std::memcpy(quantize.output, &four, sizeof four);
+  const __m128i products =
+      _mm_madd_epi16(_mm_srai_epi16(_mm_unpacklo_epi8(bytes, bytes), 8), widen_int8(weights, true));
+  return _mm_cvtsi128_si32(_mm_add_epi32(products, _mm_shuffle_epi32(products, 0x55)));
+}
+#endif
+
+// The chain up to the int8 layer's dot product: the standardization and QUANTIZE when the chain
+// has them, as their kernels compute them.
+int32_t chain_dot(const PreparedOp* ops, const LinearChain& chain, const FullyConnectedInt8& fc) {
+#if defined(__SSE2__)
+  if (chain.four_by_four) {
+    return standardize_quantize_dot_4(chain, ops[0].args.fc_float, ops[1].args.elementwise,
+                                      fc.weights);
+  }
+#endif
+  if (chain.standardize) fully_connected_float(ops[0].args.fc_float);
+  if (chain.quantize) {
+    const ElementwiseArgs& q = ops[chain.standardize ? 1 : 0].args.elementwise;
+    quantize_int8(static_cast<const float*>(q.input), static_cast<int8_t*>(q.output), q.count,
+                  q.scale, q.zero_point);
+  }
+  // Four features, unrolled.
+  return fc.depth == 4 ? dot_int8(fc.input, fc.weights, 4)
+                       : dot_int8(fc.input, fc.weights, fc.depth);
+}
+
+}  // namespace
+
+void run_linear_chain(const PreparedOp* ops, const LinearChain& chain) {
+  const PreparedOp* op = ops + (chain.standardize ? 1 : 0) + (chain.quantize ? 1 : 0);
+  // fully_connected_int8's loop body for its one output.
+  const FullyConnectedInt8& fc = (op++)->args.fc_int8;
+  const int8_t logit =
+      requantize_int8(chain_dot(ops, chain, fc), fc.folded_bias[0], chain.multiplier,
+                      fc.output_zero_point, fc.activation_min, fc.activation_max);
+  fc.output[0] = logit;
+  const ElementwiseArgs& logistic = (op++)->args.elementwise;
+  const int8_t score = logistic_lookup(logit, logistic.table);
+  *static_cast<int8_t*>(logistic.output) = score;
+  if (chain.dequantize) {
+    const ElementwiseArgs& d = op->args.elementwise;
+    *static_cast<float*>(d.output) = dequantize_one(score, d.scale, d.zero_point);
   }
 }
 

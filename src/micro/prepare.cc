@@ -61,6 +61,25 @@ FullyConnectedInt8 prepare_fully_connected_int8(const GraphPlan& plan, const OpP
   return fc;
 }
 
+// The activation an operator reads (its first input) and the one it writes.
+struct Dataflow {
+  const void* read;
+  const void* written;
+};
+
+Dataflow dataflow(const PreparedOp& op) {
+  switch (op.kind) {
+    case OpKind::kFullyConnectedFloat:
+      return {op.args.fc_float.input, op.args.fc_float.output};
+    case OpKind::kFullyConnectedInt8:
+      return {op.args.fc_int8.input, op.args.fc_int8.output};
+    case OpKind::kReluInt8:
+      return {op.args.relu_int8.input, op.args.relu_int8.output};
+    default:
+      return {op.args.elementwise.input, op.args.elementwise.output};
+  }
+}
+
 }  // namespace
 
 void prepare_op(const GraphPlan& plan, const OpPlan& op, uint8_t* arena, PreparedOp* out) {
@@ -108,6 +127,39 @@ void prepare_op(const GraphPlan& plan, const OpPlan& op, uint8_t* arena, Prepare
       break;
   }
   out->args.elementwise = e;
+}
+
+bool match_linear_chain(const PreparedOp* ops, size_t count, LinearChain* chain) {
+  LinearChain shape;
+  size_t i = 0;
+  const void* previous = nullptr;  // what the next operator must read; null: anything
+  // Takes the next operator when it is of `kind` and reads the previous one's output.
+  auto take = [&](OpKind kind) {
+    if (i == count || ops[i].kind != kind) return false;
+    const Dataflow flow = dataflow(ops[i]);
+    if (previous != nullptr && flow.read != previous) return false;
+    previous = flow.written;
+    ++i;
+    return true;
+  };
+  shape.standardize = take(OpKind::kFullyConnectedFloat);
+  shape.quantize = take(OpKind::kQuantize);
+  if (shape.standardize && (!shape.quantize || ops[0].args.fc_float.batches != 1)) return false;
+  if (!take(OpKind::kFullyConnectedInt8)) return false;
+  const FullyConnectedInt8& fc = ops[i - 1].args.fc_int8;
+  if (fc.batches != 1 || fc.outputs != 1 || !take(OpKind::kLogisticInt8)) return false;
+  shape.dequantize = take(OpKind::kDequantize);
+  if (i != count) return false;
+  shape.multiplier = decode_multiplier(fc.multipliers[0]);
+#if defined(__SSE2__)
+  const FullyConnectedFloat& z = ops[0].args.fc_float;
+  shape.four_by_four = shape.standardize && z.depth == 4 && z.outputs == 4 && fc.depth == 4;
+  for (uint32_t k = 0; shape.four_by_four && k < 16; ++k) {
+    shape.columns[k] = z.weights[(k % 4) * 4 + k / 4];
+  }
+#endif
+  *chain = shape;
+  return true;
 }
 
 TensorView activation_view(const GraphPlan& plan, uint16_t t, uint8_t* arena) {

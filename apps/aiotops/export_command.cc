@@ -14,6 +14,7 @@
 #include "quant/qmodel.h"
 #include "tflite/c_array.h"
 #include "tflite/lower.h"
+#include "tflite/reader.h"
 #include "tflite/writer.h"
 
 namespace aiotops::cli {
@@ -66,8 +67,11 @@ int run_export(const ExportFlags& flags) {
   if (!bytes) return report_error(bytes.error().with_context(flags.model));
   std::string contents = *bytes;
   if (flags.format == "c-array") {
-    auto header =
-        tflite::to_c_array(*bytes, tflite::CArrayOptions{.symbol = flags.symbol}, graph->metadata);
+    // The metadata as the file holds it: with --int8-io, the standardization the device applies.
+    auto written = tflite::read_tflite(*bytes);
+    if (!written) return report_error(written.error().with_context(flags.model));
+    auto header = tflite::to_c_array(*bytes, tflite::CArrayOptions{.symbol = flags.symbol},
+                                     written->aiotops.value_or(graph->metadata));
     if (!header) return report_error(header.error().with_context("--symbol"));
     contents = std::move(*header);
   }

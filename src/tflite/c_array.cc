@@ -88,6 +88,15 @@ Result<std::string> to_c_array(std::string_view bytes, const CArrayOptions& opti
   line(out, "#define {}_ALERT_LEVEL_NAMES {}", macro,
        c_list(metadata.alert_level_names, [](const std::string& s) { return c_string(s); }));
   line(out, "#define {}_ALERT_LEVEL_FROM {}", macro, c_list(metadata.alert_level_from, c_float));
+  if (!metadata.device_standardize.empty()) {
+    line(out, "/* Raw int8 input (--int8-io): standardize reading i in float32 as");
+    line(out, "   z = (x - {0}_INPUT_MEAN[i]) / {0}_INPUT_SCALE[i], then quantize z with the input",
+         macro);
+    line(out, "   tensor's scale and zero point (the core's set_input() does that). */");
+    line(out, "#define {}_INPUT_MEAN {}", macro, c_list(metadata.device_standardize.mean, c_float));
+    line(out, "#define {}_INPUT_SCALE {}", macro,
+         c_list(metadata.device_standardize.scale, c_float));
+  }
   out += '\n';
   line(out, "static const unsigned char {}[{}_LEN] __attribute__((aligned(16))) = {{", sym, macro);
   for (size_t i = 0; i < bytes.size(); i += 12) {

@@ -20,7 +20,10 @@ struct CArrayOptions {
 // The header text: the bytes as `static const unsigned char <symbol>[]` aligned to 16 bytes,
 // `static const unsigned int <symbol>_len`, and macros for the length, the feature count and
 // names (in input order), the threshold, the alert levels, the model name and version and the
-// dataset hash. Fails with kInvalidArgument when the symbol is not a C identifier. Thread-safe.
+// dataset hash; with metadata.device_standardize (a file with raw int8 input), the per-feature
+// means and scales the device standardizes its readings with, as <SYMBOL>_INPUT_MEAN and
+// <SYMBOL>_INPUT_SCALE initializer lists. Fails with kInvalidArgument when the symbol is not a C
+// identifier. Thread-safe.
 Result<std::string> to_c_array(std::string_view bytes, const CArrayOptions& options,
                                const GraphMetadata& metadata);
 

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "common/files.h"
+#include "tflite/reader.h"
 #include "tflite/test_models.h"
 #include "tflite/writer.h"
 
@@ -100,6 +101,52 @@ TEST_F(CArrayTest, MacrosAndLayout) {
   EXPECT_NE(header->find("__attribute__((aligned(16)))"), std::string::npos);
   EXPECT_NE(header->find("  0x1c, 0x00, 0xff,\n"), std::string::npos);
   EXPECT_NE(header->find("#ifndef M_H_"), std::string::npos);
+}
+
+// A C program that standardizes a reading with the macros of a model with raw int8 input.
+constexpr std::string_view kStandardizeProgram = R"(#include "model.h"
+
+static const float mean[] = MOTOR_MODEL_INPUT_MEAN;
+static const float scale[] = MOTOR_MODEL_INPUT_SCALE;
+
+int main(void) {
+  const float torque = 49.96f;
+  if (sizeof(mean) / sizeof(mean[0]) != MOTOR_MODEL_FEATURE_COUNT) return 1;
+  if (sizeof(scale) / sizeof(scale[0]) != MOTOR_MODEL_FEATURE_COUNT) return 2;
+  if (mean[0] != 300.0f || mean[2] != 1538.8f || scale[1] != 1.48f || scale[3] != 9.97f) return 3;
+  return (torque - mean[3]) / scale[3] == (49.96f - 39.99f) / 9.97f ? 0 : 4;
+}
+)";
+
+TEST_F(CArrayTest, RawInt8InputCarriesTheStandardization) {
+  const Graph graph = testing::int8_graph(
+      testing::float_graph(testing::logistic_model(), testing::unfolded()), false);
+  for (bool int8_io : {false, true}) {
+    auto bytes = write_tflite(graph, {.int8_io = int8_io});
+    ASSERT_TRUE(bytes.has_value()) << bytes.error().message();
+    // The metadata as the file holds it, as `aiotops export` passes it.
+    auto summary = read_tflite(*bytes);
+    ASSERT_TRUE(summary.has_value() && summary->aiotops.has_value());
+    auto header = to_c_array(*bytes, CArrayOptions{.symbol = "motor_model"}, *summary->aiotops);
+    ASSERT_TRUE(header.has_value()) << header.error().message();
+    if (!int8_io) {  // float input: the model standardizes itself
+      EXPECT_EQ(header->find("INPUT_MEAN"), std::string::npos);
+      continue;
+    }
+    EXPECT_NE(header->find("#define MOTOR_MODEL_INPUT_MEAN {300.0f, 310.0f, 1538.8f, 39.99f}\n"),
+              std::string::npos);
+    EXPECT_NE(header->find("#define MOTOR_MODEL_INPUT_SCALE {2.0f, 1.48f, 179.3f, 9.97f}\n"),
+              std::string::npos);
+    ASSERT_TRUE(write_file_atomic(dir_ / "model.h", *header).has_value());
+    ASSERT_TRUE(write_file_atomic(dir_ / "standardize.c", kStandardizeProgram).has_value());
+    const std::string source = (dir_ / "standardize.c").string();
+    const std::string program = (dir_ / "standardize").string();
+    ASSERT_EQ(run(fmt::format("cc -std=c99 -Wall -Wextra -Werror -ffp-contract=off -o '{}' '{}'",
+                              program, source)),
+              0)
+        << log();
+    EXPECT_EQ(run(fmt::format("'{}'", program)), 0) << log();
+  }
 }
 
 TEST_F(CArrayTest, RefusesSymbolsThatAreNotCIdentifiers) {

@@ -1,12 +1,14 @@
-// aiotops motor monitor for the ESP32 reference board: samples the four motor sensors (current,
-// temperature, vibration, sound), takes each channel's FFT peak frequency as its feature, scores
-// the features with the aiotops inference core on the model exported by
+// aiotops motor monitor for the ESP32 reference board: samples the four motor sensors, computes
+// the features `aiotops sim --esp32-fft` produces (current, vibration and sound: the FFT peak
+// frequency of 64 samples; temperature: degrees C), rounds them to the two decimals the telemetry
+// carries, scores them with the aiotops inference core on the model exported by
 // `aiotops export --format c-array`, publishes the telemetry, and above the MCU threshold blinks
 // the LED and publishes an alert with the chip id and the four readings. See README.md.
 
 #include <PubSubClient.h>
 #include <WiFi.h>
-#include <arduinoFFT.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <micro/interpreter.h>
@@ -23,7 +25,6 @@ constexpr uint16_t kSamples = 64;           // per channel, as the reference fir
 constexpr double kSamplingHz = 13000.0;     // ~13 kHz per channel
 constexpr uint32_t kSamplePeriodUs = 77;    // 1e6 / 13000, rounded
 constexpr float kAlertThreshold = 0.7f;     // the MCU path's alert threshold
-constexpr uint8_t kSensorPins[4] = {PIN_CURRENT, PIN_TEMPERATURE, PIN_VIBRATION, PIN_SOUND};
 constexpr const char* kSensorNames[4] = {"current", "temperature", "vibration", "sound"};
 
 // The core reads the weights in place and keeps every tensor in this arena; `aiotops inspect`
@@ -36,37 +37,125 @@ WiFiClient wifi;
 PubSubClient mqtt(wifi);
 String chip_id;
 
-double samples_real[kSamples];
-double samples_imag[kSamples];
-ArduinoFFT<double> fft(samples_real, samples_imag, kSamples, kSamplingHz);
-
-// The peak frequency (Hz) of 64 samples of one ADC channel, Hamming-windowed.
-float peak_frequency(uint8_t pin) {
+// One channel's window: 64 ADC readings at kSamplingHz.
+void sample(uint8_t pin, double* samples) {
   uint32_t next = micros();
   for (uint16_t i = 0; i < kSamples; ++i) {
     while (static_cast<int32_t>(micros() - next) < 0) {
     }
     next += kSamplePeriodUs;
-    samples_real[i] = analogRead(pin);
-    samples_imag[i] = 0.0;
+    samples[i] = analogRead(pin);
   }
-  fft.dcRemoval();
-  fft.windowing(FFTWindow::Hamming, FFTDirection::Forward);
-  fft.compute(FFTDirection::Forward);
-  fft.complexToMagnitude();
-  return static_cast<float>(fft.majorPeak());
 }
 
-// Whether the model takes this board's readings as they are: the same features in the same
-// order (the export's metadata macros), and float input. A model exported with --int8-io takes
-// standardized int8 values, which this sketch does not compute: export it without --int8-io.
+// In-place iterative radix-2 FFT of kSamples points (forward, unscaled).
+void fft(double* re, double* im) {
+  for (uint16_t i = 1, j = 0; i < kSamples; ++i) {
+    uint16_t bit = kSamples >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      double t = re[i];
+      re[i] = re[j];
+      re[j] = t;
+      t = im[i];
+      im[i] = im[j];
+      im[j] = t;
+    }
+  }
+  for (uint16_t length = 2; length <= kSamples; length <<= 1) {
+    for (uint16_t start = 0; start < kSamples; start += length) {
+      for (uint16_t k = 0; k < length / 2; ++k) {
+        const double angle = -2.0 * M_PI * k / length;
+        const double wr = cos(angle), wi = sin(angle);
+        const uint16_t a = start + k, b = a + length / 2;
+        const double tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr;
+        re[b] = re[a] - tr;
+        im[b] = im[a] - ti;
+        re[a] += tr;
+        im[a] += ti;
+      }
+    }
+  }
+}
+
+// The peak frequency (Hz) of one channel, defined as the simulator defines it (src/sim/
+// esp32_fft.cc): mean removed, Hamming window 0.54 - 0.46 cos(2 pi i / (N - 1)), FFT magnitudes,
+// the largest local maximum among bins 1..N/2-1 refined by parabolic interpolation, times fs/N
+// (arduinoFFT's majorPeak scales by fs/(N-1) and searches differently: not used); the largest of
+// bins 1..N/2 when no bin is a local maximum.
+double peak_frequency(uint8_t pin) {
+  double re[kSamples], im[kSamples];
+  sample(pin, re);
+  double mean = 0.0;
+  for (uint16_t i = 0; i < kSamples; ++i) mean += re[i];
+  mean /= kSamples;
+  for (uint16_t i = 0; i < kSamples; ++i) {
+    re[i] = (re[i] - mean) * (0.54 - 0.46 * cos(2.0 * M_PI * i / (kSamples - 1)));
+    im[i] = 0.0;
+  }
+  fft(re, im);
+  constexpr uint16_t kHalf = kSamples / 2;
+  double magnitude[kHalf + 1];
+  for (uint16_t i = 0; i <= kHalf; ++i) magnitude[i] = sqrt(re[i] * re[i] + im[i] * im[i]);
+  uint16_t peak = 0;
+  for (uint16_t i = 1; i < kHalf; ++i) {
+    if (magnitude[i - 1] < magnitude[i] && magnitude[i] > magnitude[i + 1] &&
+        (peak == 0 || magnitude[i] > magnitude[peak])) {
+      peak = i;
+    }
+  }
+  const double bin_hz = kSamplingHz / kSamples;
+  if (peak == 0) {
+    uint16_t largest = 1;
+    for (uint16_t i = 2; i <= kHalf; ++i) {
+      if (magnitude[i] > magnitude[largest]) largest = i;
+    }
+    return largest * bin_hz;
+  }
+  const double left = magnitude[peak - 1], centre = magnitude[peak], right = magnitude[peak + 1];
+  return (peak + 0.5 * (left - right) / (left - 2.0 * centre + right)) * bin_hz;
+}
+
+// The temperature in degrees C: the sensor's output voltage averaged over a window of 64
+// readings, converted with its linear characteristic (config.h).
+double temperature_c(uint8_t pin) {
+  double millivolts = 0.0;
+  for (uint16_t i = 0; i < kSamples; ++i) millivolts += analogReadMilliVolts(pin);
+  millivolts /= kSamples;
+  return (millivolts - TEMPERATURE_OFFSET_MV) / TEMPERATURE_MV_PER_C;
+}
+
+// A reading as the telemetry carries it: hundredths, rounded half away from zero (the
+// simulator's and the gateway's text), and that text's value as the model's float feature.
+struct Reading {
+  char text[24];
+  float feature;
+};
+
+Reading two_decimals(double value) {
+  Reading r;
+  const long long hundredths = llround(value * 100.0);
+  const unsigned long long magnitude = hundredths < 0 ? -hundredths : hundredths;
+  snprintf(r.text, sizeof r.text, "%s%llu.%02llu", hundredths < 0 ? "-" : "", magnitude / 100,
+           magnitude % 100);
+  r.feature = static_cast<float>(hundredths / 100.0);
+  return r;
+}
+
+#ifdef AIOTOPS_MODEL_INPUT_MEAN
+// A model exported with --int8-io takes standardized values: (x - mean) / scale in float32, which
+// set_input() then quantizes (docs/micro.md).
+const float kInputMean[4] = AIOTOPS_MODEL_INPUT_MEAN;
+const float kInputScale[4] = AIOTOPS_MODEL_INPUT_SCALE;
+#endif
+
+// Whether the model takes this board's readings: the same features in the same order (the
+// export's metadata macros).
 const char* model_mismatch() {
   const char* const model_features[] = AIOTOPS_MODEL_FEATURE_NAMES;
   for (int i = 0; i < 4; ++i) {
     if (strcmp(model_features[i], kSensorNames[i]) != 0) return "features differ from the sensors";
-  }
-  if (interpreter.input(0).type != aiotops::micro::TensorType::kFloat32) {
-    return "raw int8 input (exported with --int8-io)";
   }
   return nullptr;
 }
@@ -78,13 +167,13 @@ String chip_id_of_this_board() {
 }
 
 // {"deviceID":"<chip id>","current":..,"temperature":..,"vibration":..,"sound":.., <extra>}
-String readings_json(const float readings[4], const char* extra) {
+String readings_json(const Reading readings[4], const char* extra) {
   String json = "{\"deviceID\":\"" + chip_id + "\"";
   for (int i = 0; i < 4; ++i) {
     json += ",\"";
     json += kSensorNames[i];
     json += "\":";
-    json += String(readings[i], 2);
+    json += readings[i].text;
   }
   json += ",";
   json += extra;
@@ -142,12 +231,19 @@ void loop() {
   ensure_connected();
   mqtt.loop();
 
-  float readings[4];
-  for (int i = 0; i < 4; ++i) readings[i] = peak_frequency(kSensorPins[i]);
+  const Reading readings[4] = {two_decimals(peak_frequency(PIN_CURRENT)),
+                               two_decimals(temperature_c(PIN_TEMPERATURE)),
+                               two_decimals(peak_frequency(PIN_VIBRATION)),
+                               two_decimals(peak_frequency(PIN_SOUND))};
   mqtt.publish(TELEMETRY_TOPIC, readings_json(readings, "\"fft_data\":\"true\"").c_str());
 
+  float features[4];
+  for (int i = 0; i < 4; ++i) features[i] = readings[i].feature;
+#ifdef AIOTOPS_MODEL_INPUT_MEAN
+  for (int i = 0; i < 4; ++i) features[i] = (features[i] - kInputMean[i]) / kInputScale[i];
+#endif
   float score = 0.0f;
-  if (model_ready && interpreter.set_input(0, readings, 4) == aiotops::micro::Status::kOk &&
+  if (model_ready && interpreter.set_input(0, features, 4) == aiotops::micro::Status::kOk &&
       interpreter.invoke() == aiotops::micro::Status::kOk &&
       interpreter.get_output(0, &score, 1) == aiotops::micro::Status::kOk &&
       score > kAlertThreshold) {

@@ -15,6 +15,11 @@
 #define PIN_SOUND 35
 #define PIN_LED 2
 
+// The temperature sensor on PIN_TEMPERATURE: a linear analog sensor, degrees C = (mV -
+// TEMPERATURE_OFFSET_MV) / TEMPERATURE_MV_PER_C (LM35: 0 and 10; TMP36: 500 and 10).
+#define TEMPERATURE_OFFSET_MV 0.0
+#define TEMPERATURE_MV_PER_C 10.0
+
 // Time between two measurements (ms), and the core's arena (bytes).
 #define SAMPLE_INTERVAL_MS 1000
 #define AIOTOPS_ARENA_BYTES 4096

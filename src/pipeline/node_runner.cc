@@ -76,11 +76,10 @@ std::string without_trailing_newline(std::string text) {
 }
 
 // Fills outcome.output_parameters; returns the first problem as a message (empty when none).
-std::string read_output_parameters(const NodeRunner& runner, const NodeRunSpec& spec, size_t limit,
-                                   NodeOutcome& outcome) {
+std::string read_output_parameters(const NodeRunSpec& spec, size_t limit, NodeOutcome& outcome) {
   std::string problem;
   for (const OutputParameterSpec& parameter : spec.output_parameters) {
-    const fs::path path = runner.host_path(spec, parameter.path);
+    const fs::path path = node_host_path(spec, parameter.path);
     auto tail = read_tail(path, limit);
     std::string why;
     if (tail && tail->truncated) {
@@ -161,13 +160,13 @@ Result<NodeOutcome> NodeRunner::run(const NodeRunSpec& spec, const CancelToken* 
     if (auto s = write_file_atomic(script, *spec.script_source); !s) return fail(s.error());
     // With a private /tmp the node dir may be hidden (a state dir under the host's /tmp), but
     // the working directory stays reachable, so the script is named relative to it.
-    process.argv.push_back(options_.private_tmp ? "../script" : script.string());
+    process.argv.push_back(spec.private_tmp ? "../script" : script.string());
   }
   process.env = node_environment(spec.env, options_.inherit_environment);
   process.work_dir = outcome.work_dir;
   process.stdout_path = outcome.stdout_path;
   process.stderr_path = outcome.stderr_path;
-  if (options_.private_tmp) process.private_tmp = spec.node_dir / "tmp";
+  if (spec.private_tmp) process.private_tmp = spec.node_dir / "tmp";
 
   auto group = ProcessGroup::spawn(process);
   if (!group && group.error().code() == ErrorCode::kNotFound) {
@@ -195,7 +194,7 @@ Result<NodeOutcome> NodeRunner::run(const NodeRunSpec& spec, const CancelToken* 
 
   // Outputs are collected whatever the outcome (they help to debug a failure), but only a
   // node that otherwise succeeded turns into an Error over a missing one.
-  std::string problem = read_output_parameters(*this, spec, options_.result_limit_bytes, outcome);
+  std::string problem = read_output_parameters(spec, options_.result_limit_bytes, outcome);
   if (succeeded && !problem.empty()) {
     outcome.phase = NodePhase::kError;
     outcome.message = std::move(problem);
@@ -203,10 +202,10 @@ Result<NodeOutcome> NodeRunner::run(const NodeRunSpec& spec, const CancelToken* 
   return outcome;
 }
 
-fs::path NodeRunner::host_path(const NodeRunSpec& spec, std::string_view path) const {
+fs::path node_host_path(const NodeRunSpec& spec, std::string_view path) {
   const fs::path seen = fs::path(path).lexically_normal();
   if (seen.is_relative()) return spec.node_dir / "work" / seen;
-  if (options_.private_tmp) {
+  if (spec.private_tmp) {
     auto part = seen.begin();
     if (++part != seen.end() && *part == "tmp") {
       fs::path inside = spec.node_dir / "tmp";

@@ -10,7 +10,7 @@
 //   stdout   everything the process wrote to stdout
 //   stderr   everything the process wrote to stderr
 //   script   a script template's source (absent for containers)
-//   tmp/     the process's /tmp, with NodeRunnerOptions::private_tmp
+//   tmp/     the process's /tmp, with NodeRunSpec::private_tmp
 
 #include <chrono>
 #include <cstddef>
@@ -44,6 +44,12 @@ struct NodeRunSpec {
   std::filesystem::path node_dir;  // must not exist yet; created with its parents
   std::chrono::milliseconds active_deadline{0};  // activeDeadlineSeconds; 0: none
   std::vector<OutputParameterSpec> output_parameters;
+  // Give the node its own /tmp (<node_dir>/tmp bind-mounted over /tmp in a private mount
+  // namespace; a user namespace too when not root), so parallel nodes writing /tmp/x do not
+  // collide. Costs a mount namespace per node (tens of ms on some kernels, see
+  // docs/pipeline.md): worth it only for templates that use /tmp. Where namespaces are not
+  // allowed, the node fails with kPermissionDenied.
+  bool private_tmp = false;
 };
 
 struct NodeRunnerOptions {
@@ -52,10 +58,6 @@ struct NodeRunnerOptions {
   // 256 kB); the stdout file always has everything. Also the largest output parameter file.
   size_t result_limit_bytes = 256 * 1024;
   bool inherit_environment = true;  // start from this process's environment (PATH, HOME, ...)
-  // Give each node its own /tmp (<node_dir>/tmp bind-mounted over /tmp in a private mount
-  // namespace; a user namespace too when not root): parallel nodes writing /tmp/x do not
-  // collide. Where namespaces are not allowed, every node fails with kPermissionDenied.
-  bool private_tmp = false;
 };
 
 struct NodeOutcome {
@@ -88,13 +90,13 @@ class NodeRunner {
   // many nodes at once from different threads (the caller limits them with ProcessSlots).
   Result<NodeOutcome> run(const NodeRunSpec& spec, const CancelToken* cancel) const;
 
-  // Where a path as the node's process sees it (an output parameter's or artifact's `path`) is
-  // on the host: relative paths are under <node_dir>/work, /tmp/... is under <node_dir>/tmp
-  // with private_tmp, anything else is itself. Pure; thread-safe.
-  std::filesystem::path host_path(const NodeRunSpec& spec, std::string_view path) const;
-
  private:
   NodeRunnerOptions options_;
 };
+
+// Where a path as the node's process sees it (an output parameter's or artifact's `path`) is on
+// the host: relative paths are under <node_dir>/work, /tmp/... is under <node_dir>/tmp with
+// private_tmp, anything else is itself. Pure; thread-safe.
+std::filesystem::path node_host_path(const NodeRunSpec& spec, std::string_view path);
 
 }  // namespace aiotops::pipeline

@@ -299,14 +299,16 @@ namespace {
 
 TEST(NodeRunnerPrivateTmpTest, EachNodeHasItsOwnTmp) {
   ScratchDir dir;
-  const NodeRunner runner({.private_tmp = true});
+  const NodeRunner runner;
   NodeRunSpec first = shell(dir / "a", "[ ! -e /tmp/num ] && echo first > /tmp/num");
+  first.private_tmp = true;
   first.output_parameters = {{.name = "num", .path = "/tmp/num", .default_value = {}}};
   auto a = runner.run(first, nullptr);
   ASSERT_TRUE(a) << a.error().message();
   ASSERT_EQ(a->phase, NodePhase::kSucceeded) << a->message << contents(a->stderr_path);
   NodeRunSpec second = shell(dir / "b", "[ ! -e /tmp/num ] && echo second > /tmp/num");
   second.output_parameters = first.output_parameters;
+  second.private_tmp = true;
   auto b = runner.run(second, nullptr);
   ASSERT_TRUE(b) << b.error().message();
   ASSERT_EQ(b->phase, NodePhase::kSucceeded) << b->message << contents(b->stderr_path);
@@ -317,16 +319,18 @@ TEST(NodeRunnerPrivateTmpTest, EachNodeHasItsOwnTmp) {
 
 TEST(NodeRunnerPrivateTmpTest, ScriptsAndTreesWorkTheSame) {
   ScratchDir dir;
-  const NodeRunner runner({.kill_grace = milliseconds(200), .private_tmp = true});
+  const NodeRunner runner({.kill_grace = milliseconds(200)});
   NodeRunSpec script;
   script.command = {"sh"};
   script.script_source = "echo $$ > pids; sleep 1000 & echo $! >> pids; wait\n";
   script.node_dir = dir / "n";
+  script.private_tmp = true;
   NodeOutcome outcome = run_then_cancel(runner, script, 2);
   EXPECT_TRUE(outcome.cancelled);
   for (pid_t pid : pids_in(outcome.work_dir / "pids")) EXPECT_TRUE(gone(pid)) << pid;
   NodeRunSpec missing = shell(dir / "m", "true");
   missing.command = {"aiotops-no-such-program"};
+  missing.private_tmp = true;
   auto not_found = runner.run(missing, nullptr);
   ASSERT_TRUE(not_found);
   EXPECT_EQ(not_found->phase, NodePhase::kError);
@@ -336,14 +340,13 @@ TEST(NodeRunnerPrivateTmpTest, ScriptsAndTreesWorkTheSame) {
 TEST(NodeRunnerTest, HostPathsOfNodePaths) {
   NodeRunSpec spec;
   spec.node_dir = "/state/r/nodes/n/1";
-  const NodeRunner shared;
-  const NodeRunner isolated({.private_tmp = true});
-  EXPECT_EQ(shared.host_path(spec, "out/x.txt"), fs::path("/state/r/nodes/n/1/work/out/x.txt"));
-  EXPECT_EQ(shared.host_path(spec, "/tmp/num"), fs::path("/tmp/num"));
-  EXPECT_EQ(isolated.host_path(spec, "/tmp/num"), fs::path("/state/r/nodes/n/1/tmp/num"));
-  EXPECT_EQ(isolated.host_path(spec, "/tmp//a/../b"), fs::path("/state/r/nodes/n/1/tmp/b"));
-  EXPECT_EQ(isolated.host_path(spec, "/tmpfile"), fs::path("/tmpfile"));
-  EXPECT_EQ(isolated.host_path(spec, "/var/x"), fs::path("/var/x"));
+  EXPECT_EQ(node_host_path(spec, "out/x.txt"), fs::path("/state/r/nodes/n/1/work/out/x.txt"));
+  EXPECT_EQ(node_host_path(spec, "/tmp/num"), fs::path("/tmp/num"));
+  spec.private_tmp = true;
+  EXPECT_EQ(node_host_path(spec, "/tmp/num"), fs::path("/state/r/nodes/n/1/tmp/num"));
+  EXPECT_EQ(node_host_path(spec, "/tmp//a/../b"), fs::path("/state/r/nodes/n/1/tmp/b"));
+  EXPECT_EQ(node_host_path(spec, "/tmpfile"), fs::path("/tmpfile"));
+  EXPECT_EQ(node_host_path(spec, "/var/x"), fs::path("/var/x"));
 }
 
 }  // namespace

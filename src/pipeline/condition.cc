@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/text_cursor.h"
+
 namespace aiotops::pipeline {
 namespace {
 
@@ -26,13 +28,13 @@ bool is_word_char(char c) {
 // Recursive descent: or > and > comparison > unary > primary, evaluating as it parses.
 class ConditionParser {
  public:
-  explicit ConditionParser(std::string_view text) : text_(text) {}
+  explicit ConditionParser(std::string_view text) : cursor_(text) {}
 
   Result<bool> run() {
     auto value = parse_or();
     if (!value) return fail(value.error());
-    skip_spaces();
-    if (pos_ != text_.size()) return error("unexpected text at column {}", pos_ + 1);
+    cursor_.skip_spaces();
+    if (!cursor_.at_end()) return error("unexpected text at column {}", cursor_.column());
     if (!std::holds_alternative<bool>(*value)) {
       return error("the result is a {}, not a boolean", type_name(*value));
     }
@@ -42,21 +44,8 @@ class ConditionParser {
  private:
   template <typename... Args>
   std::unexpected<Error> error(fmt::format_string<Args...> format, Args&&... args) const {
-    return fail(ErrorCode::kInvalidArgument, "when '{}': {}", text_,
+    return fail(ErrorCode::kInvalidArgument, "when '{}': {}", cursor_.text(),
                 fmt::format(format, std::forward<Args>(args)...));
-  }
-
-  void skip_spaces() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])) != 0) {
-      ++pos_;
-    }
-  }
-
-  bool accept(std::string_view token) {
-    skip_spaces();
-    if (text_.substr(pos_, token.size()) != token) return false;
-    pos_ += token.size();
-    return true;
   }
 
   Result<bool> as_bool(const Value& value, std::string_view op) const {
@@ -67,7 +56,7 @@ class ConditionParser {
   // Both sides are parsed even when the left decides, so syntax errors are never hidden.
   Result<Value> parse_or() {
     auto left = parse_and();
-    while (left && accept("||")) {
+    while (left && cursor_.accept("||")) {
       auto right = parse_and();
       if (!right) return right;
       auto a = as_bool(*left, "||");
@@ -81,7 +70,7 @@ class ConditionParser {
 
   Result<Value> parse_and() {
     auto left = parse_comparison();
-    while (left && accept("&&")) {
+    while (left && cursor_.accept("&&")) {
       auto right = parse_comparison();
       if (!right) return right;
       auto a = as_bool(*left, "&&");
@@ -98,7 +87,7 @@ class ConditionParser {
     if (!left) return left;
     static constexpr std::string_view kOperators[] = {"==", "!=", "<=", ">=", "=~", "!~", "<", ">"};
     for (std::string_view op : kOperators) {
-      if (!accept(op)) continue;
+      if (!cursor_.accept(op)) continue;
       auto right = parse_unary();
       if (!right) return right;
       return compare(*left, op, *right);
@@ -134,14 +123,14 @@ class ConditionParser {
   }
 
   Result<Value> parse_unary() {
-    if (accept("!")) {
+    if (cursor_.accept("!")) {
       auto operand = parse_unary();
       if (!operand) return operand;
       auto b = as_bool(*operand, "!");
       if (!b) return fail(b.error());
       return Value(!*b);
     }
-    if (accept("-")) {
+    if (cursor_.accept("-")) {
       auto operand = parse_unary();
       if (!operand) return operand;
       if (!std::holds_alternative<double>(*operand)) return error("'-' needs a number");
@@ -151,51 +140,49 @@ class ConditionParser {
   }
 
   Result<Value> parse_primary() {
-    if (accept("(")) {
+    if (cursor_.accept("(")) {
       auto inner = parse_or();
       if (!inner) return inner;
-      if (!accept(")")) return error("expected ')' at column {}", pos_ + 1);
+      if (!cursor_.accept(")")) return error("expected ')' at column {}", cursor_.column());
       return inner;
     }
-    skip_spaces();
-    if (pos_ == text_.size()) return error("expected a value at the end");
-    const char c = text_[pos_];
+    cursor_.skip_spaces();
+    if (cursor_.at_end()) return error("expected a value at the end");
+    const char c = cursor_.peek();
     if (c == '\'' || c == '"') return parse_string(c);
     if (std::isdigit(static_cast<unsigned char>(c)) != 0) return parse_number();
     if (is_word_char(c)) {
-      const std::size_t start = pos_;
-      while (pos_ < text_.size() && is_word_char(text_[pos_])) ++pos_;
-      const std::string_view word = text_.substr(start, pos_ - start);
+      const std::string_view word = cursor_.take_while(is_word_char);
       if (word == "true") return Value(true);
       if (word == "false") return Value(false);
       return Value(std::string(word));
     }
-    return error("unexpected '{}' at column {} (quote values that hold it)", c, pos_ + 1);
+    return error("unexpected '{}' at column {} (quote values that hold it)", c, cursor_.column());
   }
 
   Result<Value> parse_string(char quote) {
-    const std::size_t start = ++pos_;
-    const std::size_t end = text_.find(quote, start);
-    if (end == std::string_view::npos) return error("unterminated string at column {}", start);
-    pos_ = end + 1;
-    return Value(std::string(text_.substr(start, end - start)));
+    cursor_.advance();
+    const std::size_t start = cursor_.pos();
+    const std::string_view text = cursor_.take_while([quote](char c) { return c != quote; });
+    if (cursor_.at_end()) return error("unterminated string at column {}", start);
+    cursor_.advance();
+    return Value(std::string(text));
   }
 
   Result<Value> parse_number() {
     double value = 0;
-    const char* begin = text_.data() + pos_;
-    auto [end, ec] = std::from_chars(begin, text_.data() + text_.size(), value);
-    if (ec != std::errc()) return error("bad number at column {}", pos_ + 1);
-    pos_ += static_cast<std::size_t>(end - begin);
-    // "1abc" is a word in govaluate's eyes only when it starts with a letter; here it is an error.
-    if (pos_ < text_.size() && is_word_char(text_[pos_]) && text_[pos_] != '.') {
-      return error("bad number at column {}", pos_ + 1);
+    const std::string_view rest = cursor_.text().substr(cursor_.pos());
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
+    if (ec != std::errc()) return error("bad number at column {}", cursor_.column());
+    cursor_.advance(static_cast<std::size_t>(end - rest.data()));
+    // govaluate reads "3abc" as a number and a word; refuse it rather than guess.
+    if (is_word_char(cursor_.peek()) && cursor_.peek() != '.') {
+      return error("bad number at column {}", cursor_.column());
     }
     return Value(value);
   }
 
-  std::string_view text_;
-  std::size_t pos_ = 0;
+  TextCursor cursor_;
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/text_cursor.h"
+
 namespace aiotops::pipeline {
 namespace {
 
@@ -62,18 +64,18 @@ std::string_view to_string(TaskResult result) {
 class DependsParser {
  public:
   DependsParser(std::string_view text, const ContinueOnLookup& continue_on)
-      : text_(text), continue_on_(continue_on) {}
+      : cursor_(text), continue_on_(continue_on) {}
 
   Result<DependsExpression> parse() {
-    skip_spaces();
-    if (pos_ == text_.size()) {
+    cursor_.skip_spaces();
+    if (cursor_.at_end()) {
       out_.nodes_.push_back({});
       return std::move(out_);
     }
     auto root = parse_or();
     if (!root) return fail(root.error());
-    skip_spaces();
-    if (pos_ != text_.size()) return error("unexpected text");
+    cursor_.skip_spaces();
+    if (!cursor_.at_end()) return error("unexpected text");
     // Every rule adds its own node last, so the root is nodes_.back().
     return std::move(out_);
   }
@@ -83,20 +85,8 @@ class DependsParser {
   using Node = DependsExpression::Node;
 
   std::unexpected<Error> error(std::string_view what) const {
-    return fail(ErrorCode::kInvalidArgument, "depends '{}': column {}: {}", text_, pos_ + 1, what);
-  }
-
-  void skip_spaces() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])) != 0) {
-      ++pos_;
-    }
-  }
-
-  bool accept(std::string_view token) {
-    skip_spaces();
-    if (text_.substr(pos_, token.size()) != token) return false;
-    pos_ += token.size();
-    return true;
+    return fail(ErrorCode::kInvalidArgument, "depends '{}': column {}: {}", cursor_.text(),
+                cursor_.column(), what);
   }
 
   int add(Node node) {
@@ -107,7 +97,7 @@ class DependsParser {
   Result<int> parse_or() {
     auto left = parse_and();
     if (!left) return left;
-    while (accept("||")) {
+    while (cursor_.accept("||")) {
       auto right = parse_and();
       if (!right) return right;
       left = add({Op::kOr, *left, *right});
@@ -118,7 +108,7 @@ class DependsParser {
   Result<int> parse_and() {
     auto left = parse_unary();
     if (!left) return left;
-    while (accept("&&")) {
+    while (cursor_.accept("&&")) {
       auto right = parse_unary();
       if (!right) return right;
       left = add({Op::kAnd, *left, *right});
@@ -127,37 +117,34 @@ class DependsParser {
   }
 
   Result<int> parse_unary() {
-    if (accept("!")) {
+    if (cursor_.accept("!")) {
       auto operand = parse_unary();
       if (!operand) return operand;
       return add({Op::kNot, *operand});
     }
-    if (accept("(")) {
+    if (cursor_.accept("(")) {
       auto inner = parse_or();
       if (!inner) return inner;
-      if (!accept(")")) return error("expected ')'");
+      if (!cursor_.accept(")")) return error("expected ')'");
       return inner;
     }
     return parse_operand();
   }
 
   Result<int> parse_operand() {
-    skip_spaces();
-    const std::size_t start = pos_;
-    while (pos_ < text_.size() && is_name_char(text_[pos_])) ++pos_;
-    if (pos_ == start) return error("expected a task name");
-    const int task = task_index(text_.substr(start, pos_ - start));
-    if (pos_ < text_.size() && text_[pos_] == '.') {
-      ++pos_;
-      const std::size_t result_start = pos_;
-      while (pos_ < text_.size() && std::isalpha(static_cast<unsigned char>(text_[pos_])) != 0) {
-        ++pos_;
-      }
-      const std::string_view name = text_.substr(result_start, pos_ - result_start);
+    cursor_.skip_spaces();
+    const std::string_view task_name = cursor_.take_while(is_name_char);
+    if (task_name.empty()) return error("expected a task name");
+    const int task = task_index(task_name);
+    if (cursor_.peek() == '.') {
+      cursor_.advance();
+      const std::size_t result_start = cursor_.pos();
+      const std::string_view name = cursor_.take_while(
+          [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
       for (const auto& [result_name, result] : kResultNames) {
         if (result_name == name) return add({Op::kResult, -1, -1, task, result});
       }
-      pos_ = result_start;
+      cursor_.set_pos(result_start);
       return error(
           fmt::format("unknown task result '{}' (Succeeded, Failed, Errored, Skipped, "
                       "Omitted, Daemoned, AnySucceeded, AllFailed, Completed)",
@@ -189,9 +176,8 @@ class DependsParser {
     return static_cast<int>(tasks.size()) - 1;
   }
 
-  std::string_view text_;
+  TextCursor cursor_;
   const ContinueOnLookup& continue_on_;
-  std::size_t pos_ = 0;
   DependsExpression out_;
 };
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/eventually.h"
 #include "support/scratch_dir.h"
 
 namespace aiotops::pipeline {
@@ -263,6 +264,64 @@ TEST_F(RunStoreTest, RunOfAKilledProcessBecomesErrorAndCanBeRetried) {
   EXPECT_EQ(retried->nodes[0].id, "done");
   // Owned by a live process now: reading it again leaves it alone.
   EXPECT_EQ(store->get_run(id)->phase, NodePhase::kPending);
+}
+
+// A writer killed at an arbitrary moment of a stream of updates leaves a store that opens, and
+// every record in it whole.
+TEST_F(RunStoreTest, KilledWriterLeavesWholeRecords) {
+  const fs::path state = dir_ / "state";
+  for (int round = 0; round < 5; ++round) {
+    int ids[2];
+    ASSERT_EQ(::pipe(ids), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      RunStoreOptions options;
+      options.state_dir = state;
+      auto store = RunStore::open(options);
+      if (!store) ::_exit(1);
+      auto run = (*store)->create_run("stream", "s.yaml", std::string(4096, 'w'), {});
+      if (!run) ::_exit(2);
+      [[maybe_unused]] auto n = ::write(ids[1], run->id.data(), run->id.size());
+      for (int i = 0;; ++i) {
+        NodeRecord record = node(fmt::format("n{}", i % 50), NodePhase::kSucceeded);
+        record.output_parameters = {{"i", std::to_string(i)}, {"pad", std::string(512, 'p')}};
+        record.result = std::to_string(i);
+        if (!(*store)->put_node(run->id, record)) ::_exit(3);
+      }
+    }
+    ::close(ids[1]);
+    char buffer[128];
+    const ssize_t n = ::read(ids[0], buffer, sizeof buffer);
+    ::close(ids[0]);
+    ASSERT_GT(n, 0);
+    const std::string id(buffer, static_cast<size_t>(n));
+    {
+      auto observer = open_store();
+      // Kill it once it is well into its updates (nodes are replaced after the first 50).
+      EXPECT_TRUE(testing::eventually(
+          [&] {
+            auto node = observer->find_node(id, "n49");
+            return node.has_value();
+          },
+          std::chrono::milliseconds(60000)));
+    }
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
+    auto store = open_store();
+    auto run = store->get_run(id);
+    ASSERT_TRUE(run) << run.error().message();
+    EXPECT_EQ(run->phase, NodePhase::kError);
+    EXPECT_EQ(run->workflow_text.size(), 4096u);
+    ASSERT_EQ(run->nodes.size(), 50u);
+    for (const NodeRecord& record : run->nodes) {
+      ASSERT_EQ(record.output_parameters.size(), 2u);
+      EXPECT_EQ(record.result, record.output_parameters[0].second);
+      EXPECT_EQ(record.output_parameters[1].second.size(), 512u);
+    }
+  }
 }
 
 TEST_F(RunStoreTest, MemoizedNodesAreFoundAcrossRuns) {

@@ -13,6 +13,8 @@ struct Case {
   bool expected;
 };
 
+void PrintTo(const Case& input, std::ostream* os) { *os << input.text; }
+
 class ConditionHolds : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ConditionHolds, AsArgoEvaluatesIt) {

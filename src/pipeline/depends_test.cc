@@ -159,6 +159,8 @@ struct BadDepends {
   std::string message;
 };
 
+void PrintTo(const BadDepends& input, std::ostream* os) { *os << input.text; }
+
 class DependsRejects : public ::testing::TestWithParam<BadDepends> {};
 
 TEST_P(DependsRejects, WithColumn) {

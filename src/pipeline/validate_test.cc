@@ -85,6 +85,8 @@ struct BadWorkflow {
   std::vector<std::string> expected;  // one substring per problem, in order
 };
 
+void PrintTo(const BadWorkflow& input, std::ostream* os) { *os << input.name; }
+
 class ValidateRejects : public ::testing::TestWithParam<BadWorkflow> {};
 
 TEST_P(ValidateRejects, NamingFileLineAndName) {

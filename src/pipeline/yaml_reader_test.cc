@@ -216,6 +216,8 @@ struct BadInput {
   std::string message;  // expected substring, including file:line
 };
 
+void PrintTo(const BadInput& input, std::ostream* os) { *os << input.name; }
+
 class YamlReaderRejects : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(YamlReaderRejects, NamingFileLineAndField) {

@@ -1,6 +1,12 @@
 #include "transport/mqtt_client.h"
 
 #include <mosquitto.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,9 +19,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How long one mosquitto_loop() waits in select(). publish() and stop() wake it early through
-// libmosquitto's socket pair, so this only bounds how late the connect timeout is noticed.
+// How long one turn of the network loop waits in poll(). publish() and stop() wake it early, so
+// this bounds how late the connect timeout and an enqueue() without send_queued() are noticed.
 constexpr int kLoopTimeoutMs = 200;
+// Packets read after one poll() before the loop turns again (writes PUBACKs, checks the
+// keepalive); libmosquitto's own mosquitto_loop() reads one packet per select() at QoS 0.
+constexpr int kMaxPacketsPerTurn = 256;
 // The largest payload MQTT can carry in one PUBLISH (remaining length 268435455 bytes, minus the
 // topic and message id).
 constexpr size_t kMaxPacketBytes = 268'435'455;
@@ -129,6 +138,7 @@ MqttClient::MqttClient(MqttOptions options, BrokerAddress address, MessageHandle
 MqttClient::~MqttClient() {
   stop();
   if (mosq_ != nullptr) mosquitto_destroy(mosq_);
+  if (wake_fd_ >= 0) close(wake_fd_);
 }
 
 Status MqttClient::configure() {
@@ -138,11 +148,16 @@ Status MqttClient::configure() {
     return fail(ErrorCode::kInternal, "libmosquitto cannot create a client for {}: {}", url_,
                 std::generic_category().message(errno));
   }
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) {
+    return fail(ErrorCode::kResourceExhausted, "MQTT client for {}: no eventfd: {}", url_,
+                std::generic_category().message(errno));
+  }
   auto check = [&](int rc, std::string_view what) -> Status {
     if (rc == MOSQ_ERR_SUCCESS) return {};
     return fail(code_of(rc), "MQTT client for {}: {}: {}", url_, what, mosquitto_strerror(rc));
   };
-  // Our own network thread calls mosquitto_loop(); other threads publish.
+  // Our own network thread drives libmosquitto's socket; nothing is written from other threads.
   if (auto s = check(mosquitto_threaded_set(mosq_, true), "threaded mode"); !s) return s;
   if (auto s = check(mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311),
                      "protocol version");
@@ -228,11 +243,7 @@ void MqttClient::stop() {
   }
   wake_.notify_all();
   if (!thread_.joinable()) return;
-  {
-    // Wakes the network thread out of select(); the lock keeps this off a connect in progress.
-    std::lock_guard lock(connect_mutex_);
-    mosquitto_disconnect(mosq_);
-  }
+  wake();  // out of poll(); it sends the outbox and a DISCONNECT on its way out
   thread_.join();
 }
 
@@ -257,7 +268,6 @@ void MqttClient::run_connection() {
   int rc = MOSQ_ERR_SUCCESS;
   int saved_errno = 0;
   {
-    std::lock_guard lock(connect_mutex_);
     if (stop_requested()) return;
     std::unique_lock tls_lock(tls_setup_mutex(), std::defer_lock);
     if (address_.tls) tls_lock.lock();
@@ -274,7 +284,7 @@ void MqttClient::run_connection() {
   }
   bool timed_out = false;
   while (rc == MOSQ_ERR_SUCCESS && !stop_requested()) {
-    rc = mosquitto_loop(mosq_, kLoopTimeoutMs, 1);
+    rc = loop_turn();
     saved_errno = errno;
     if (rc == MOSQ_ERR_SUCCESS && !session_up_ && Clock::now() > deadline) {
       timed_out = true;
@@ -304,6 +314,85 @@ void MqttClient::run_connection() {
   set_state(ConnectionState::kDisconnected, why);
 }
 
+int MqttClient::loop_turn() {
+  // Until the CONNACK, libmosquitto's own loop: only it can drive a TLS handshake. Nothing is
+  // published before (publish() refuses), so its wake-up socket pair does not matter here.
+  if (!session_up_) return mosquitto_loop(mosq_, kLoopTimeoutMs, 1);
+  const int sock = mosquitto_socket(mosq_);
+  if (sock < 0) return MOSQ_ERR_NO_CONN;
+  pollfd fds[2] = {{.fd = sock, .events = POLLIN, .revents = 0},
+                   {.fd = wake_fd_, .events = POLLIN, .revents = 0}};
+  if (mosquitto_want_write(mosq_)) fds[0].events |= POLLOUT;
+  // Publishers wake us only while sleeping_ is set; what they queued before that is seen here.
+  sleeping_.store(true);
+  const bool pending = outbox_.size() > 0;
+  const int ready = poll(fds, 2, pending ? 0 : kLoopTimeoutMs);
+  sleeping_.store(false);
+  if (ready < 0 && errno != EINTR) return MOSQ_ERR_ERRNO;
+  if (ready > 0 && (fds[1].revents & POLLIN) != 0) {
+    uint64_t wakes = 0;
+    if (read(wake_fd_, &wakes, sizeof wakes) < 0) {
+      // EAGAIN: another turn consumed it already.
+    }
+  }
+  int rc = MOSQ_ERR_SUCCESS;
+  if (ready > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+    // Read on until the socket is drained: one poll() per burst instead of per packet. The
+    // library reports "nothing more" as success with errno EAGAIN.
+    for (int i = 0; i < kMaxPacketsPerTurn && !stop_requested(); ++i) {
+      errno = 0;
+      rc = mosquitto_loop_read(mosq_, 1);
+      if (rc != MOSQ_ERR_SUCCESS) return rc;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    }
+  }
+  // libmosquitto writes the wake-up byte of its socket pair for every packet it queues; nobody
+  // reads the pair in this loop, so once full those writes fail at once (EAGAIN), harmlessly.
+  const size_t handed_over = hand_over_outbox();
+  if (mosquitto_want_write(mosq_)) {
+    rc = write_packets(handed_over > 1);
+    if (rc != MOSQ_ERR_SUCCESS) return rc;
+  }
+  return mosquitto_loop_misc(mosq_);
+}
+
+size_t MqttClient::hand_over_outbox() {
+  const size_t count = outbox_.take(sending_);
+  for (size_t i = 0; i < count; ++i) {
+    const OutgoingMessage& message = sending_[i];
+    const int rc = mosquitto_publish(mosq_, nullptr, message.topic.c_str(),
+                                     static_cast<int>(message.payload.size()),
+                                     message.payload.data(), message.qos, message.retain);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      publish_failures_.fetch_add(1, std::memory_order_relaxed);
+      record_error(
+          fmt::format("publish to '{}' on {}: {}", message.topic, url_, mosquitto_strerror(rc)));
+    }
+  }
+  return count;
+}
+
+int MqttClient::write_packets(bool cork) {
+  // Corked, a burst leaves in as few TCP segments as fit (TCP_NODELAY alone sends one per
+  // packet); uncorking sends the rest at once, so no packet waits for a timer.
+  const int sock = mosquitto_socket(mosq_);
+  int on = 1;
+  if (cork) setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+  const int rc = mosquitto_loop_write(mosq_, 1);
+  on = 0;
+  if (cork && mosquitto_socket(mosq_) == sock) {
+    setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+  }
+  return rc;
+}
+
+void MqttClient::wake() {
+  const uint64_t one = 1;
+  if (write(wake_fd_, &one, sizeof one) < 0) {
+    // EAGAIN: the counter is full, so the network thread is due to wake anyway.
+  }
+}
+
 void MqttClient::wait_before_retry() {
   const std::chrono::milliseconds delay = backoff_.next();
   std::unique_lock lock(mutex_);
@@ -311,17 +400,15 @@ void MqttClient::wait_before_retry() {
 }
 
 void MqttClient::shut_down_connection() {
-  int rc = MOSQ_ERR_NO_CONN;
-  {
-    std::lock_guard lock(connect_mutex_);
-    rc = mosquitto_disconnect(mosq_);
-  }
-  if (rc != MOSQ_ERR_SUCCESS) return;  // no socket: nothing to send
   // Publishes queued before stop() leave ahead of the DISCONNECT; writing it closes the socket
-  // and the next loop reports "no connection".
+  // and the next turn reports "no connection". Without a connection they are lost: counted.
+  if (session_up_ && mosquitto_socket(mosq_) >= 0) hand_over_outbox();
+  const size_t stranded = outbox_.take(sending_);
+  publish_failures_.fetch_add(stranded, std::memory_order_relaxed);
+  if (mosquitto_disconnect(mosq_) != MOSQ_ERR_SUCCESS) return;  // no socket: nothing to send
   const Clock::time_point deadline = Clock::now() + options_.shutdown_timeout;
   while (Clock::now() < deadline) {
-    if (mosquitto_loop(mosq_, kLoopTimeoutMs, 1) != MOSQ_ERR_SUCCESS) break;
+    if (loop_turn() != MOSQ_ERR_SUCCESS) break;
   }
 }
 
@@ -409,6 +496,21 @@ void MqttClient::handle_log(int level, const char* text) {
 }
 
 Status MqttClient::publish(std::string_view topic, std::string_view payload, int qos, bool retain) {
+  if (Status status = accept_publish(topic, payload, qos, retain); !status) return status;
+  if (sleeping_.load()) wake();
+  return {};
+}
+
+Status MqttClient::enqueue(std::string_view topic, std::string_view payload, int qos, bool retain) {
+  return accept_publish(topic, payload, qos, retain);
+}
+
+void MqttClient::send_queued() {
+  if (outbox_.size() > 0 && sleeping_.load()) wake();
+}
+
+Status MqttClient::accept_publish(std::string_view topic, std::string_view payload, int qos,
+                                  bool retain) {
   if (qos != 0 && qos != 1) {
     publish_failures_.fetch_add(1, std::memory_order_relaxed);
     return fail(ErrorCode::kInvalidArgument, "publish to '{}': QoS {} (expected 0 or 1)", topic,
@@ -432,15 +534,7 @@ Status MqttClient::publish(std::string_view topic, std::string_view payload, int
     return fail(ErrorCode::kUnavailable, "publish to '{}': not connected to {} ({})", topic, url_,
                 to_string(now));
   }
-  // libmosquitto wants a terminated topic; a per-thread buffer stops allocating once warm.
-  thread_local std::string topic_text;
-  topic_text.assign(topic);
-  const int rc = mosquitto_publish(mosq_, nullptr, topic_text.c_str(),
-                                   static_cast<int>(payload.size()), payload.data(), qos, retain);
-  if (rc != MOSQ_ERR_SUCCESS) {
-    publish_failures_.fetch_add(1, std::memory_order_relaxed);
-    return fail(code_of(rc), "publish to '{}' on {}: {}", topic, url_, mosquitto_strerror(rc));
-  }
+  outbox_.push(topic, payload, qos, retain);
   return {};
 }
 

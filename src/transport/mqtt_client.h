@@ -3,6 +3,11 @@
 // every incoming message to a callback, publishes from any thread, and on connection loss
 // reconnects with capped exponential backoff and jitter and subscribes again.
 //
+// Cost per message: the network thread reads every packet that is ready after one poll(), and
+// publishes from other threads wait in an outbox that the network thread hands to libmosquitto
+// and writes as one corked burst; a publisher wakes the network thread only when it sleeps, and
+// enqueue() + send_queued() lets a burst of publishes cost one wake-up.
+//
 // Acknowledgement semantics (libmosquitto 2.0.11): for a QoS 1 message the library queues the
 // PUBACK before it calls the message handler and cannot be told to withhold it; the PUBACK goes
 // out when the network thread next writes, i.e. after the handler returns. So a PUBACK means
@@ -28,6 +33,7 @@
 #include "transport/backoff.h"
 #include "transport/broker_url.h"
 #include "transport/mqtt_options.h"
+#include "transport/outbox.h"
 
 struct mosquitto;
 struct mosquitto_message;
@@ -89,11 +95,18 @@ class MqttClient {
   // Idempotent; thread-safe; not from a handler. The client cannot be started again.
   void stop();
 
-  // Queues one message for the network thread; thread-safe, callable from any thread including
-  // handlers. Topic: no wildcards. QoS 0 or 1. Fails with kUnavailable while not connected (the
-  // message is not kept; retriable), kInvalidArgument on a bad topic/QoS/size. Success means
-  // queued: QoS 1 messages are resent after a reconnect until the broker acknowledges them.
+  // Queues one message for the network thread and wakes it; thread-safe, callable from any
+  // thread including handlers. Topic: no wildcards. QoS 0 or 1. Fails with kUnavailable while not
+  // connected (the message is not kept; retriable), kInvalidArgument on a bad topic/QoS/size.
+  // Success means queued: a message queued before a connection loss goes out on the next
+  // connection, and QoS 1 messages are resent after a reconnect until the broker acknowledges
+  // them. Only a stop() while disconnected discards queued messages (counted as failures).
   Status publish(std::string_view topic, std::string_view payload, int qos, bool retain = false);
+  // As publish(), but does not wake the network thread: the message leaves with the next
+  // publish() or send_queued(), or at the latest within the loop's 200 ms turn. For bursts.
+  Status enqueue(std::string_view topic, std::string_view payload, int qos, bool retain = false);
+  // Wakes the network thread to send what enqueue() left, if anything. Thread-safe.
+  void send_queued();
 
   ConnectionState state() const { return state_.load(std::memory_order_acquire); }
   // A consistent-enough snapshot (each counter is read atomically); thread-safe.
@@ -112,6 +125,16 @@ class MqttClient {
   Status configure();
   void run();
   void run_connection();
+  // One turn of the network loop: waits (poll) for the socket or a wake-up, reads every packet
+  // that is ready (up to a bound), hands the outbox to libmosquitto, writes, checks the
+  // keepalive. Returns libmosquitto's error code.
+  int loop_turn();
+  // Hands every outbox message to libmosquitto (queued, not yet written); returns how many.
+  size_t hand_over_outbox();
+  // Corks the socket around libmosquitto's writes when several packets go out together.
+  int write_packets(bool cork);
+  Status accept_publish(std::string_view topic, std::string_view payload, int qos, bool retain);
+  void wake();
   void shut_down_connection();
   void wait_before_retry();
   void set_state(ConnectionState state, std::string_view detail);
@@ -133,7 +156,9 @@ class MqttClient {
   std::thread thread_;
   mutable std::mutex mutex_;  // guards started_, stopped_, last_error_; pairs with wake_
   std::condition_variable wake_;
-  std::mutex connect_mutex_;  // keeps stop()'s wake-up disconnect off a connect in progress
+  int wake_fd_ = -1;  // eventfd: publish() and stop() wake the network thread out of poll()
+  std::atomic<bool> sleeping_{false};  // the network thread is in (or about to enter) poll()
+  Outbox outbox_;
   bool started_ = false;
   bool stopped_ = false;
   std::string last_error_;
@@ -147,6 +172,7 @@ class MqttClient {
   std::vector<std::pair<int, size_t>> pending_subscriptions_;  // (message id, subscription index)
   bool subscription_refused_ = false;
   std::string attempt_error_;  // libmosquitto's error log line during the current attempt
+  std::vector<OutgoingMessage> sending_;  // the outbox batch being handed over
 
   std::atomic<uint64_t> connects_{0};
   std::atomic<uint64_t> reconnects_{0};

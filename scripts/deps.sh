@@ -36,19 +36,33 @@ packages=(
   python3-pyarmnn libarmnn-cpuref-backend22
 )
 
+# Node.js runs the Argo Workflows API validators of tests/pipeline_export_test; Debian's nodejs
+# and npm only where no npm is installed (a Node.js from elsewhere brings its own npm).
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ $status == "install ok installed" ]] || missing+=("$p")
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "deps.sh: installing ${missing[*]}" >&2
+  sudo=""
+  if ((EUID != 0)); then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "deps.sh: installing ${missing[*]}" >&2
-sudo=""
-if ((EUID != 0)); then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# npm assets for tests, versions and hashes pinned by tests/argo_schema/package-lock.json;
+# installed again only when that file changes.
+argo_schema=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/argo_schema" && pwd)
+argo_schema_dir=${AIOTOPS_ARGO_SCHEMA_DIR:-$HOME/.cache/aiotops/argo-schema}
+if ! cmp -s "$argo_schema/package-lock.json" "$argo_schema_dir/installed.lock"; then
+  echo "deps.sh: npm ci in $argo_schema_dir" >&2
+  mkdir -p "$argo_schema_dir"
+  cp "$argo_schema/package.json" "$argo_schema/package-lock.json" "$argo_schema_dir/"
+  (cd "$argo_schema_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp "$argo_schema/package-lock.json" "$argo_schema_dir/installed.lock"
+fi

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "apps/aiotops/command.h"
+#include "apps/aiotops/yaml_config.h"
 #include "common/duration.h"
 #include "common/files.h"
 #include "edge/edge_service.h"
@@ -23,6 +24,8 @@ namespace {
 
 struct EdgeFlags {
   edge::EdgeServiceOptions service;
+  std::string config;         // --config: a YAML file of these options
+  bool check_config = false;  // validate the options, print them, exit
   std::string model;
   std::string model_dir;
   std::string overflow = "drop-oldest";
@@ -37,7 +40,54 @@ struct EdgeFlags {
   std::string persist = "3/5";
   std::vector<std::string> device_classes;    // NAME=PATTERN
   std::vector<std::string> class_thresholds;  // NAME=THRESHOLD
+  std::string registry_url;
+  std::string registry_model;  // NAME[@ALIAS]
+  std::string registry_token_file;
+  std::string registry_key_file;
+  std::string registry_ca;
+  std::string registry_retry_max = "30s";
 };
+
+// A secret or key file's text without its trailing line break; errors name the flag.
+Result<std::string> read_secret(std::string_view flag, const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return fail(text.error().with_context(flag));
+  while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+  return text;
+}
+
+// --registry, --registry-model and friends: the registry model the service follows.
+Status apply_registry_flags(const EdgeFlags& flags, edge::EdgeServiceOptions& s) {
+  if (flags.registry_url.empty() && flags.registry_model.empty()) return {};
+  if (flags.registry_url.empty() || flags.registry_model.empty() ||
+      flags.registry_key_file.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "a registry model needs --registry, --registry-model and --registry-key");
+  }
+  auto model = edge::parse_registry_model(flags.registry_model);
+  if (!model) return fail(model.error());
+  edge::RegistryFollowerOptions& r = s.registry.emplace();
+  r.source.url = flags.registry_url;
+  r.source.model = model->first;
+  r.source.alias = model->second;
+  r.source.ca_file = flags.registry_ca;
+  auto key = read_secret("--registry-key", flags.registry_key_file);
+  if (!key) return fail(key.error());
+  r.source.public_key = std::move(*key);
+  if (!flags.registry_token_file.empty()) {
+    auto token = read_secret("--registry-token-file", flags.registry_token_file);
+    if (!token) return fail(token.error());
+    r.source.token = std::move(*token);
+  }
+  auto retry_max = parse_duration(flags.registry_retry_max);
+  if (!retry_max) return fail(retry_max.error().with_context("--registry-retry-max"));
+  r.backoff.max = *retry_max;
+  if (r.backoff.initial > r.backoff.max) r.backoff.initial = r.backoff.max;
+  if (Status st = transport::check_backoff_options(r.backoff); !st) {
+    return fail(st.error().with_context("--registry-retry-max"));
+  }
+  return {};
+}
 
 // "NAME=VALUE" split at the first '='; kInvalidArgument naming the flag otherwise.
 Result<std::pair<std::string, std::string>> name_value(std::string_view flag,
@@ -122,13 +172,11 @@ Status apply_flags(EdgeFlags& flags) {
   }
   s.watch_interval = *interval;
   if (!flags.password_file.empty()) {
-    auto password = read_file(flags.password_file);
-    if (!password) return fail(password.error().with_context("--password-file"));
-    while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) {
-      password->pop_back();
-    }
+    auto password = read_secret("--password-file", flags.password_file);
+    if (!password) return fail(password.error());
     s.mqtt.password = std::move(*password);
   }
+  if (Status st = apply_registry_flags(flags, s); !st) return st;
   s.mqtt.clean_session = !flags.persistent_session;
   // 0 turns the training-range check off; otherwise values beyond the range by more than this
   // many range widths are dead-lettered.
@@ -153,8 +201,17 @@ Status apply_flags(EdgeFlags& flags) {
   return {};
 }
 
-int run_edge(EdgeFlags& flags) {
+int run_edge(CLI::App& command, EdgeFlags& flags) {
+  if (!flags.config.empty()) {
+    if (Status s = apply_config_file(command, flags.config); !s) return report_error(s.error());
+  }
   if (Status s = apply_flags(flags); !s) return report_error(s.error());
+  if (Status s = edge::check_options(flags.service); !s) return report_error(s.error());
+  if (flags.check_config) {
+    std::printf("# aiotops edge: configuration ok; the options set (defaults left out):\n%s",
+                set_options_yaml(command).c_str());
+    return kExitOk;
+  }
   // Block the stop signals before any thread starts, so only sigwait below receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -180,10 +237,16 @@ void add_edge_command(CLI::App& root, Action& run) {
   edge::EdgeServiceOptions& s = flags->service;
   CLI::App* cmd = root.add_subcommand(
       "edge", "Run the inference service: MQTT telemetry in, scores, alerts and dead letters out");
+  add_config_option(*cmd, flags->config);
+  cmd->add_flag("--check-config", flags->check_config,
+                "Check every option (and --config's file) without loading models or connecting: "
+                "print the options set as YAML and exit 0, or exit 2 naming the first bad one")
+      ->configurable(false);
   cmd->add_option("--broker", s.mqtt.broker_url, "mqtt://host[:port] or mqtts://host[:port]")
       ->capture_default_str();
-  cmd->add_option("--model", flags->model, "Model to serve: a model file or a .tflite file")
-      ->required();
+  cmd->add_option("--model", flags->model,
+                  "Model to serve: a model file or a .tflite file (required without "
+                  "--registry-model)");
   cmd->add_option("--topic", s.telemetry_filters,
                   "Telemetry topic filter (repeatable; + and # wildcards)")
       ->capture_default_str();
@@ -252,11 +315,25 @@ void add_edge_command(CLI::App& root, Action& run) {
                   "NAME (repeatable)");
   cmd->add_option("--class-threshold", flags->class_thresholds,
                   "NAME=X: fault threshold of device class NAME (the reference's MCUs: 0.7)");
+  cmd->add_option("--registry", flags->registry_url,
+                  "Registry to follow a model in: http(s)://host[:port]");
+  cmd->add_option("--registry-model", flags->registry_model,
+                  "NAME[@ALIAS]: serve the version ALIAS (default production) points to, and swap "
+                  "when it moves; replaces --model's once fetched");
+  cmd->add_option("--registry-key", flags->registry_key_file,
+                  "The registry's ed25519 public key (its keys/ed25519.pub, or /api/v1/keys "
+                  "saved); every version's signed manifest is checked against it");
+  cmd->add_option("--registry-token-file", flags->registry_token_file,
+                  "File holding the registry token (a device token suffices)");
+  cmd->add_option("--registry-ca", flags->registry_ca, "PEM CA file for an https:// registry");
+  cmd->add_option("--registry-retry-max", flags->registry_retry_max,
+                  "Longest wait between attempts to reach the registry (backoff cap)")
+      ->capture_default_str();
   cmd->add_option("--status-listen", flags->status_listen,
                   "host:port of /metrics, /healthz, /readyz (port 0: any free port)")
       ->capture_default_str();
   cmd->add_flag("--no-status", flags->no_status, "Serve no status endpoint");
-  cmd->callback([&run, flags] { run = [flags] { return run_edge(*flags); }; });
+  cmd->callback([&run, flags, cmd] { run = [flags, cmd] { return run_edge(*cmd, *flags); }; });
 }
 
 }  // namespace aiotops::cli

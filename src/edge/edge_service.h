@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "edge/deadband.h"
 #include "edge/inference_worker.h"
 #include "edge/message_queue.h"
+#include "edge/registry_follower.h"
 #include "edge/status_server.h"
 #include "transport/mqtt_options.h"
 
@@ -31,7 +33,10 @@ struct EdgeServiceOptions {
                 // published while the service is away
   // The reference's command topic ({"command":"download-model","payload":"<file>"}); empty: none.
   std::string control_topic = "control-message";
-  std::filesystem::path model_path;  // the model served at start
+  std::filesystem::path model_path;  // the model served at start; may be empty with `registry`
+  // Follow a model alias in the registry (edge/registry_follower.h): without model_path its
+  // version is loaded at start; with it, it replaces model_path's once fetched. Unset: none.
+  std::optional<RegistryFollowerOptions> registry;
   // A second model consulted when the first's score is uncertain (worker.cascade's band); empty:
   // none.
   std::filesystem::path cascade_model_path;
@@ -50,6 +55,10 @@ struct EdgeServiceOptions {
   bool status_enabled = true;
   StatusServerOptions status;
 };
+
+// Checks the options without loading or connecting anything: kInvalidArgument naming the
+// first bad one. EdgeService::start() runs it first. Thread-safe.
+Status check_options(const EdgeServiceOptions& options);
 
 class EdgeService {
  public:

@@ -22,7 +22,8 @@ function(aiotops_module name)
   aiotops_warnings(aiotops_${name})
   if(BUILD_TESTING AND test_sources)
     add_executable(${name}_test ${test_sources})
-    target_link_libraries(${name}_test PRIVATE aiotops_${name} ${ARG_TEST_DEPS} GTest::gmock_main)
+    target_link_libraries(${name}_test PRIVATE aiotops_${name} ${ARG_TEST_DEPS} aiotops::test_support
+                          GTest::gmock_main)
     target_compile_definitions(${name}_test PRIVATE
       AIOTOPS_SHARED_DATA_DIR="${AIOTOPS_SHARED_DATA_DIR}"
       AIOTOPS_REFERENCE_PYTHON="${AIOTOPS_REFERENCE_PYTHON}"

@@ -41,6 +41,7 @@
 #include "support/child_process.h"
 #include "support/eventually.h"
 #include "support/mosquitto_broker.h"
+#include "support/scratch_dir.h"
 #include "support/test_pki.h"
 #include "transport/mqtt_client.h"
 
@@ -245,26 +246,18 @@ std::string dead_letter_series(std::string_view reason) {
 class EdgeServiceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    suite_scratch_ =
-        fs::temp_directory_path() / fmt::format("edge_service_test_suite_{}", ::getpid());
-    fs::remove_all(suite_scratch_);
-    fs::create_directories(suite_scratch_);
-    auto made = load_models(suite_scratch_);
+    suite_scratch_ = std::make_unique<aiotops::testing::ScratchDir>("edge-service-suite");
+    auto made = load_models(*suite_scratch_);
     if (made) {
       models_ = std::move(*made);
     } else {
       models_error_ = made.error().message();
     }
   }
-  static void TearDownTestSuite() { fs::remove_all(suite_scratch_); }
+  static void TearDownTestSuite() { suite_scratch_.reset(); }
 
   void SetUp() override {
     ASSERT_TRUE(models_.has_value()) << models_error_;
-    scratch_ = fs::temp_directory_path() /
-               fmt::format("edge_service_test_{}_{}", ::getpid(),
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(scratch_);
-    fs::create_directories(scratch_);
     launch_broker();
   }
 
@@ -279,7 +272,6 @@ class EdgeServiceTest : public ::testing::Test {
     clients_.clear();  // before the collectors their handlers use
     service_.reset();
     broker_.reset();
-    fs::remove_all(scratch_);
   }
 
   const Models& models() const { return *models_; }
@@ -379,11 +371,11 @@ class EdgeServiceTest : public ::testing::Test {
     return eventually([&] { return metric(series) >= at_least; });
   }
 
-  static inline fs::path suite_scratch_;
+  static inline std::unique_ptr<aiotops::testing::ScratchDir> suite_scratch_;
   static inline std::optional<Models> models_;
   static inline std::string models_error_;
 
-  fs::path scratch_;
+  aiotops::testing::ScratchDir scratch_{"edge-service-test"};
   std::unique_ptr<MosquittoBroker> broker_;
   std::optional<std::string> service_broker_url_;  // the service's --broker; default the broker's
   std::string client_username_, client_password_;  // of the test's own clients

@@ -22,22 +22,11 @@
 
 #include "cli_run.h"
 #include "common/files.h"
+#include "support/allocation_counter.h"
 #include "support/mosquitto_broker.h"
+#include "support/scratch_dir.h"
 #include "support/test_pki.h"
 #include "transport/mqtt_client.h"
-
-// Counts this binary's operator new calls per thread, so a test can show that the client's
-// network thread allocates nothing per received message (libmosquitto's own mallocs aside).
-namespace {
-thread_local size_t t_allocations = 0;
-}  // namespace
-void* operator new(size_t size) {
-  ++t_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace aiotops::transport {
 namespace {
@@ -111,16 +100,7 @@ bool ready(const MqttClient& client) {
 
 class MqttClientTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    scratch_ = fs::temp_directory_path() /
-               fmt::format("mqtt_client_test_{}_{}", ::getpid(),
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(scratch_);
-  }
-  void TearDown() override {
-    broker_.reset();
-    fs::remove_all(scratch_);
-  }
+  void TearDown() override { broker_.reset(); }
 
   void launch_broker(testing::MosquittoBrokerOptions options = {}) {
     auto broker = MosquittoBroker::launch(std::move(options));
@@ -158,7 +138,7 @@ class MqttClientTest : public ::testing::Test {
                             scratch, 30s);
   }
 
-  fs::path scratch_;
+  aiotops::testing::ScratchDir scratch_{"mqtt-client-test"};
   std::unique_ptr<MosquittoBroker> broker_;
 };
 
@@ -450,7 +430,7 @@ TEST_F(MqttClientTest, ReceivingAllocatesNothingOnTheNetworkThread) {
   std::atomic<size_t> received{0};
   auto subscriber = start(options("alloc-sub", {{"alloc/+", 1}}), [&](const IncomingMessage&) {
     const size_t n = received.load();
-    if (n < kMessages) allocations[n] = t_allocations;
+    if (n < kMessages) allocations[n] = aiotops::testing::thread_allocation_count();
     received.store(n + 1);
   });
   auto publisher = start(options("alloc-pub"));

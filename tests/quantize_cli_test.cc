@@ -14,6 +14,7 @@
 #include "cli_run.h"
 #include "common/files.h"
 #include "quant/qmodel.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops {
 namespace {
@@ -28,10 +29,8 @@ const std::string kFeatures =
 class QuantizeCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ =
-        new fs::path(fs::temp_directory_path() / fmt::format("quantize_cli_test_{}", ::getpid()));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
+    scratch_ = std::make_unique<aiotops::testing::ScratchDir>("quantize-cli-test");
+    dir_ = &scratch_->path();
     // Model names are shell-safe; the AI4I path holds no spaces.
     const testing::CliOutcome train = run(fmt::format(
         "train --data {} --features {} --label 'Machine failure' --model logistic --quiet "
@@ -40,8 +39,8 @@ class QuantizeCliTest : public ::testing::Test {
     ASSERT_EQ(train.exit_code, 0) << train.err;
   }
   static void TearDownTestSuite() {
-    fs::remove_all(*dir_);
-    delete dir_;
+    dir_ = nullptr;
+    scratch_.reset();
   }
 
   static testing::CliOutcome run(const std::string& arguments) {
@@ -52,10 +51,9 @@ class QuantizeCliTest : public ::testing::Test {
   }
   static std::string path(const std::string& name) { return (*dir_ / name).string(); }
 
-  static fs::path* dir_;
+  static inline std::unique_ptr<aiotops::testing::ScratchDir> scratch_;
+  static inline const fs::path* dir_ = nullptr;  // scratch_'s path, shared by the suite's tests
 };
-
-fs::path* QuantizeCliTest::dir_ = nullptr;
 
 TEST_F(QuantizeCliTest, WritesTheQModelAndTheReport) {
   const std::string qmodel = path("lr.qmodel");

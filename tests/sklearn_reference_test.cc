@@ -18,6 +18,7 @@
 
 #include "common/files.h"
 #include "ml/model_file.h"
+#include "support/scratch_dir.h"
 #include "telemetry/csv_reader.h"
 
 namespace aiotops {
@@ -68,14 +69,6 @@ class SklearnReferenceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists(data_path())) GTEST_SKIP() << data_path() << " is not present";
-    dir_ = fs::temp_directory_path() /
-           fmt::format("sklearn_reference_test_{}_{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   // Trains with `flags` (model kind, C, class weight) on a 60/20/20 stratified split and runs
@@ -138,7 +131,7 @@ class SklearnReferenceTest : public ::testing::Test {
     EXPECT_LT(worst, 1e-7) << "largest probability difference on the test rows";
   }
 
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"sklearn-reference-test"};
 };
 
 // C * sum_i s_i logloss_i + |w|^2 / 2 of our model on its training rows.

@@ -15,6 +15,7 @@
 
 #include "cli_run.h"
 #include "common/files.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops {
 namespace {
@@ -25,15 +26,6 @@ using Outcome = testing::CliOutcome;
 
 class TrainCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("train_cli_test_{}_{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Runs `aiotops <arguments>` (a shell fragment; paths here contain no spaces).
   Outcome aiotops(const std::string& arguments) {
     return testing::run_cli(AIOTOPS_BINARY, arguments, dir_);
@@ -64,7 +56,7 @@ class TrainCliTest : public ::testing::Test {
     EXPECT_FALSE(fs::exists(model)) << arguments;
   }
 
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"train-cli-test"};
 };
 
 TEST_F(TrainCliTest, BadTrainingDataExitsTwoAndWritesNothing) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/sha256.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops {
 namespace {
@@ -13,18 +14,10 @@ namespace fs = std::filesystem;
 
 class FilesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("aiotops-files-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   size_t entries() const {
     return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), {}));
   }
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"files-test"};
 };
 
 TEST_F(FilesTest, AtomicWriteReplacesAndReadsBack) {

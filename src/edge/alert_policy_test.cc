@@ -6,8 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "edge/allocation_counter.h"
 #include "edge/outbound_json.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -181,12 +181,12 @@ TEST(AlertPolicyTest, KnownDevicesDoNotAllocate) {
   observe(t, "m", 0, 0.1);
   observe(t, "m", 0, 0.9);  // level names seen once
   observe(t, "m", 0, 0.6);
-  const size_t before = testing::allocation_count();
+  const size_t before = aiotops::testing::allocation_count();
   size_t alerts = 0;
   for (int i = 0; i < 300; ++i) {
     alerts += observe(t, "m", i, (i % 7) / 7.0 + 0.05).raise ? 1 : 0;
   }
-  EXPECT_EQ(testing::allocation_count(), before);
+  EXPECT_EQ(aiotops::testing::allocation_count(), before);
   EXPECT_GT(alerts, 0u);
 }
 

@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "edge/allocation_counter.h"
 #include "edge/outbound_json.h"
 #include "edge/test_models.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -106,9 +106,9 @@ TEST(CascadeTest, WarmDecisionsDoNotAllocate) {
   CascadeScorer s = scorer({.low = 0.0, .high = 1.0});
   const auto rows = testing::rows(50);
   ASSERT_TRUE(s.decide(set, rows[0]));
-  const size_t before = testing::allocation_count();
+  const size_t before = aiotops::testing::allocation_count();
   for (const auto& row : rows) ASSERT_TRUE(s.decide(set, row));
-  EXPECT_EQ(testing::allocation_count(), before);
+  EXPECT_EQ(aiotops::testing::allocation_count(), before);
 }
 
 TEST(CascadeTest, BadBandsAreRefused) {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "edge/allocation_counter.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -74,11 +74,11 @@ TEST(DeadLetterTest, WarmEncodingDoesNotAllocate) {
   DeadLetter letter{DeadLetterReason::kTooLarge, "too large", "t", 0, big};
   fmt::memory_buffer out;
   encode_dead_letter(letter, {}, out);
-  size_t before = testing::allocation_count();
+  size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 100; ++i) encode_dead_letter(letter, {}, out);
   letter.payload = std::string_view("\xFF\xFE", 2);
   encode_dead_letter(letter, {}, out);
-  EXPECT_EQ(testing::allocation_count() - before, 0u);
+  EXPECT_EQ(aiotops::testing::allocation_count() - before, 0u);
 }
 
 }  // namespace

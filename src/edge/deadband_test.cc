@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "edge/allocation_counter.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -94,9 +94,9 @@ TEST(DeadbandTest, BadOptionsAndNoAllocationForKnownDevices) {
   const std::vector<double> a{1.0, 2.0, 3.0, 4.0};
   const std::vector<double> b{2.0, 2.0, 3.0, 4.0};
   d.skip("m", a, 1);
-  const size_t before = testing::allocation_count();
+  const size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 100; ++i) d.skip("m", i % 3 == 0 ? a : b, 1);
-  EXPECT_EQ(testing::allocation_count(), before);
+  EXPECT_EQ(aiotops::testing::allocation_count(), before);
   EXPECT_GT(d.skipped(), 0u);
 }
 

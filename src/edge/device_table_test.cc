@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "edge/allocation_counter.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -58,13 +58,13 @@ TEST(DeviceTableTest, KnownDevicesAndEvictionsDoNotAllocate) {
   std::vector<std::string> ids;
   for (int i = 0; i < 200; ++i) ids.push_back("device-" + std::to_string(i));
   for (int i = 0; i < 100; ++i) table.find_or_insert(ids[i]);
-  const size_t before = testing::allocation_count();
+  const size_t before = aiotops::testing::allocation_count();
   for (int round = 0; round < 10; ++round) {
     for (int i = 0; i < 100; ++i) EXPECT_FALSE(table.find_or_insert(ids[i]).fresh);
   }
   // Evictions reuse the evicted device's index node and key (these ids fit its capacity).
   for (int i = 100; i < 200; ++i) EXPECT_TRUE(table.find_or_insert(ids[i]).fresh);
-  EXPECT_EQ(testing::allocation_count(), before);
+  EXPECT_EQ(aiotops::testing::allocation_count(), before);
   EXPECT_EQ(table.evictions(), 100u);
 }
 

@@ -13,6 +13,7 @@
 
 #include "common/files.h"
 #include "common/sha256.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::edge {
 namespace {
@@ -21,13 +22,7 @@ namespace fs = std::filesystem;
 
 class FileWatchTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / fmt::format("file_watch_test_{}", ::getpid());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    path_ = dir_ / "model.tflite";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { path_ = dir_ / "model.tflite"; }
 
   void write(std::string_view bytes) { ASSERT_TRUE(write_file_atomic(path_, bytes)); }
   static std::optional<std::string> polled(FileWatch& watch) {
@@ -37,7 +32,7 @@ class FileWatchTest : public ::testing::Test {
     return (*change)->bytes;
   }
 
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"file-watch-test"};
   fs::path path_;
 };
 

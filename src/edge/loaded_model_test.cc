@@ -10,9 +10,10 @@
 
 #include "common/files.h"
 #include "common/sha256.h"
-#include "edge/allocation_counter.h"
 #include "edge/test_models.h"
 #include "micro/test_model.h"
+#include "support/allocation_counter.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::edge {
 namespace {
@@ -123,8 +124,8 @@ TEST(LoadedModelTest, TfliteVersionFallsBackToTheHash) {
 }
 
 TEST(LoadedModelTest, LoadsFromAFile) {
-  const auto path =
-      std::filesystem::temp_directory_path() / fmt::format("loaded_model_test_{}.json", ::getpid());
+  const aiotops::testing::ScratchDir dir("loaded-model-test");
+  const auto path = dir / "lr.json";
   ASSERT_TRUE(write_file_atomic(path, testing::native_bytes(testing::native_model())));
   auto model = LoadedModel::load(path, {});
   ASSERT_TRUE(model) << model.error().message();
@@ -225,10 +226,10 @@ TEST(LoadedModelTest, LanesScoreConcurrentlyWithoutAllocating) {
     EXPECT_EQ(scores[0], scores[2]);
     // Warm (this thread scores once first): scoring allocates nothing.
     ASSERT_TRUE(model->score(0, rows[0]));
-    const size_t before = testing::allocation_count();
+    const size_t before = aiotops::testing::allocation_count();
     double sum = 0;
     for (const auto& row : rows) sum += model->score(0, row).value();
-    EXPECT_EQ(testing::allocation_count(), before) << model->info().version;
+    EXPECT_EQ(aiotops::testing::allocation_count(), before) << model->info().version;
     EXPECT_GT(sum, 0);
   }
 }

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "edge/allocation_counter.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -73,7 +73,8 @@ TEST(MessageQueueTest, BlockingPushWaitsForRoom) {
     EXPECT_EQ(queue.push(m), PushResult::kQueued);
     pushed = true;
   });
-  // The producer cannot finish before a pop makes room (it may not have started yet either).
+  // The producer cannot finish before a pop makes room (it may not have started
+  // yet either).
   EXPECT_FALSE(pushed.load());
   InboundMessage out;
   ASSERT_TRUE(queue.pop(out));
@@ -94,7 +95,7 @@ TEST(MessageQueueTest, CloseWakesBlockedProducersAndConsumers) {
   std::thread producer([&] {
     InboundMessage m = message("blocked");
     EXPECT_EQ(full.push(m), PushResult::kClosed);
-    EXPECT_EQ(m.payload, "blocked");  // left as it was
+    EXPECT_EQ(m.payload, "blocked"); // left as it was
   });
   MessageQueue empty({.capacity = 1});
   std::thread consumer([&] {
@@ -107,7 +108,8 @@ TEST(MessageQueueTest, CloseWakesBlockedProducersAndConsumers) {
   producer.join();
   consumer.join();
   EXPECT_TRUE(full.closed());
-  // Messages queued before close() are still delivered, then pop() reports the end.
+  // Messages queued before close() are still delivered, then pop() reports the
+  // end.
   InboundMessage out;
   ASSERT_TRUE(full.pop(out));
   EXPECT_EQ(out.payload, "first");
@@ -127,13 +129,14 @@ TEST(MessageQueueTest, WarmPushAndPopDoNotAllocate) {
     queue.push(in);
     queue.try_pop(out);
   }
-  size_t before = testing::allocation_count();
+  size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 1000; ++i) {
-    in.assign("motors/1", i % 2 ? std::string_view(big) : std::string_view("small"), i, i);
+    in.assign("motors/1",
+              i % 2 ? std::string_view(big) : std::string_view("small"), i, i);
     ASSERT_EQ(queue.push(in), PushResult::kQueued);
     ASSERT_TRUE(queue.try_pop(out));
   }
-  EXPECT_EQ(testing::allocation_count() - before, 0u);
+  EXPECT_EQ(aiotops::testing::allocation_count() - before, 0u);
 }
 
 TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
@@ -141,27 +144,30 @@ TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
   InboundMessage in;
   InboundMessage out;
   const std::string big(5000, 'p');
-  size_t before = testing::allocation_count();
+  size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 100; ++i) {
     in.assign("t", big, 0, 0);
     ASSERT_EQ(queue.push(in), PushResult::kQueued);
     ASSERT_TRUE(queue.try_pop(out));
     ASSERT_EQ(out.payload, big);
   }
-  // Three payload buffers circulate (the producer's, the slot's, the consumer's); each grows once.
-  EXPECT_LE(testing::allocation_count() - before, 3u);
+  // Three payload buffers circulate (the producer's, the slot's, the
+  // consumer's); each grows once.
+  EXPECT_LE(aiotops::testing::allocation_count() - before, 3u);
 }
 
 // Producers tag payloads "<producer> <sequence>"; returns (producer, sequence).
-std::pair<int, int> parse_tag(const std::string& payload) {
+std::pair<int, int> parse_tag(const std::string &payload) {
   size_t space = payload.find(' ');
-  return {std::stoi(payload.substr(0, space)), std::stoi(payload.substr(space + 1))};
+  return {std::stoi(payload.substr(0, space)),
+          std::stoi(payload.substr(space + 1))};
 }
 
-// Runs `producers` threads that each push `count` tagged messages, reporting every push result
-// to `on_result` (called from the producer threads), and joins them.
-void run_producers(MessageQueue& queue, int producers, int count,
-                   const std::function<void(PushResult)>& on_result) {
+// Runs `producers` threads that each push `count` tagged messages, reporting
+// every push result to `on_result` (called from the producer threads), and
+// joins them.
+void run_producers(MessageQueue &queue, int producers, int count,
+                   const std::function<void(PushResult)> &on_result) {
   std::vector<std::thread> threads;
   for (int p = 0; p < producers; ++p) {
     threads.emplace_back([&, p] {
@@ -172,7 +178,8 @@ void run_producers(MessageQueue& queue, int producers, int count,
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto &t : threads)
+    t.join();
 }
 
 TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
@@ -181,7 +188,8 @@ TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
   constexpr int kPerProducer = 20000;
   MessageQueue queue({.capacity = 16, .overflow = OverflowPolicy::kBlock});
   std::vector<std::vector<std::vector<int>>> seen(
-      kConsumers, std::vector<std::vector<int>>(kProducers));  // [consumer][producer] sequences
+      kConsumers, std::vector<std::vector<int>>(
+                      kProducers)); // [consumer][producer] sequences
   std::vector<std::thread> consumers;
   for (int c = 0; c < kConsumers; ++c) {
     consumers.emplace_back([&, c] {
@@ -192,10 +200,12 @@ TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
       }
     });
   }
-  run_producers(queue, kProducers, kPerProducer,
-                [](PushResult result) { EXPECT_EQ(result, PushResult::kQueued); });
+  run_producers(queue, kProducers, kPerProducer, [](PushResult result) {
+    EXPECT_EQ(result, PushResult::kQueued);
+  });
   queue.close();
-  for (auto& t : consumers) t.join();
+  for (auto &t : consumers)
+    t.join();
 
   EXPECT_EQ(queue.dropped(), 0u);
   for (int p = 0; p < kProducers; ++p) {
@@ -203,9 +213,11 @@ TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
     for (int c = 0; c < kConsumers; ++c) {
       // Each consumer sees a producer's messages in the order they were pushed.
       EXPECT_TRUE(std::is_sorted(seen[c][p].begin(), seen[c][p].end()));
-      for (int s : seen[c][p]) ++count[s];
+      for (int s : seen[c][p])
+        ++count[s];
     }
-    EXPECT_EQ(std::count(count.begin(), count.end(), 1), kPerProducer) << "producer " << p;
+    EXPECT_EQ(std::count(count.begin(), count.end(), 1), kPerProducer)
+        << "producer " << p;
   }
 }
 
@@ -224,7 +236,8 @@ TEST(MessageQueueStressTest, DropOldestAccountsForEveryMessage) {
   std::atomic<uint64_t> reported_drops{0};
   run_producers(queue, kProducers, kPerProducer, [&](PushResult result) {
     EXPECT_NE(result, PushResult::kClosed);
-    if (result == PushResult::kDroppedOldest) ++reported_drops;
+    if (result == PushResult::kDroppedOldest)
+      ++reported_drops;
   });
   queue.close();
   consumer.join();
@@ -233,7 +246,8 @@ TEST(MessageQueueStressTest, DropOldestAccountsForEveryMessage) {
   for (int p = 0; p < kProducers; ++p) {
     // In order and without duplicates: strictly increasing.
     EXPECT_TRUE(std::adjacent_find(seen[p].begin(), seen[p].end(),
-                                   [](int a, int b) { return a >= b; }) == seen[p].end());
+                                   [](int a, int b) { return a >= b; }) ==
+                seen[p].end());
     received += seen[p].size();
   }
   EXPECT_EQ(received + queue.dropped(), size_t{kProducers} * kPerProducer);
@@ -241,5 +255,5 @@ TEST(MessageQueueStressTest, DropOldestAccountsForEveryMessage) {
   EXPECT_EQ(queue.depth(), 0u);
 }
 
-}  // namespace
-}  // namespace aiotops::edge
+} // namespace
+} // namespace aiotops::edge

@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "edge/allocation_counter.h"
 #include "edge/prometheus_text.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -154,7 +154,7 @@ TEST(MetricsRegistryTest, ConcurrentUpdatesAreExactAndAllocationFree) {
   Counter* counter = *registry.counter("c_total", "C.");
   Gauge* gauge = *registry.gauge("g", "G.");
   Histogram* histogram = *registry.histogram("h", "H.", kLatencyBucketsSeconds);
-  size_t before = testing::allocation_count();
+  size_t before = aiotops::testing::allocation_count();
   std::vector<std::thread> threads;
   constexpr int kThreads = 4;
   constexpr int kUpdates = 50000;
@@ -168,7 +168,7 @@ TEST(MetricsRegistryTest, ConcurrentUpdatesAreExactAndAllocationFree) {
     });
   }
   for (auto& t : threads) t.join();
-  size_t thread_allocations = testing::allocation_count() - before;
+  size_t thread_allocations = aiotops::testing::allocation_count() - before;
   EXPECT_EQ(counter->value(), uint64_t{kThreads} * kUpdates);
   EXPECT_EQ(gauge->value(), double{kThreads} * kUpdates);
   EXPECT_EQ(histogram->bucket(kLatencyBucketsSeconds.size() - 1), uint64_t{kThreads} * kUpdates);

@@ -12,6 +12,7 @@
 
 #include "common/files.h"
 #include "edge/test_models.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::edge {
 namespace {
@@ -59,9 +60,8 @@ TEST(ModelSlotTest, LoadsSwapsAndRefuses) {
 }
 
 TEST(ModelSlotTest, LoadsFilesAndRequests) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / fmt::format("model_slot_test_{}", ::getpid());
-  std::filesystem::create_directories(dir);
+  const aiotops::testing::ScratchDir scratch("model-slot-test");
+  const std::filesystem::path& dir = scratch.path();
   ASSERT_TRUE(write_file_atomic(dir / "lr.json", testing::native_bytes(testing::native_model())));
   ModelSlot slot(with_lanes(2));
   auto loaded = slot.load_file(ModelRole::kPrimary, dir / "lr.json");
@@ -82,7 +82,6 @@ TEST(ModelSlotTest, LoadsFilesAndRequests) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(slot.stats().refusals, 2u);
   EXPECT_EQ(slot.current(), *requested);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ModelSlotTest, CascadeModelFollowsThePrimarysFeatures) {

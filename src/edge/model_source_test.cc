@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "common/files.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::edge {
 namespace {
@@ -17,15 +18,12 @@ using ::testing::HasSubstr;
 class DirectorySourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / fmt::format("model_source_test_{}", ::getpid());
-    fs::remove_all(root_);
     fs::create_directories(root_ / "models" / "2025");
     fs::create_directories(root_ / "elsewhere");
     ASSERT_TRUE(write_file_atomic(root_ / "models" / "m.tflite", "model bytes"));
     ASSERT_TRUE(write_file_atomic(root_ / "models" / "2025" / "m.json", "{}"));
     ASSERT_TRUE(write_file_atomic(root_ / "elsewhere" / "secret", "secret"));
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   void expect_refused(const DirectorySource& source, std::string_view reference,
                       std::string_view why) {
@@ -35,7 +33,7 @@ class DirectorySourceTest : public ::testing::Test {
     EXPECT_THAT(path.error().message(), HasSubstr(why)) << reference;
   }
 
-  fs::path root_;
+  aiotops::testing::ScratchDir root_{"model-source-test"};
 };
 
 TEST_F(DirectorySourceTest, ResolvesNamesInsideTheDirectory) {
@@ -46,7 +44,7 @@ TEST_F(DirectorySourceTest, ResolvesNamesInsideTheDirectory) {
   EXPECT_EQ(source.resolve((root_ / "models" / "m.tflite").string()).value(),
             root_ / "models" / "m.tflite");
   // A trailing slash on the directory changes nothing.
-  DirectorySource slashed(root_.string() + "/models/");
+  DirectorySource slashed(root_.path().string() + "/models/");
   EXPECT_EQ(slashed.resolve("m.tflite").value(), root_ / "models" / "m.tflite");
 
   auto bytes = source.fetch({ModelRole::kCascade, "m.tflite"});

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "edge/allocation_counter.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -98,14 +98,14 @@ TEST(OutboundJsonTest, WarmEncodingDoesNotAllocate) {
   fmt::memory_buffer alert_out;
   encode_result(sample_result(), result_out);
   encode_alert(alert, alert_out);
-  size_t before = testing::allocation_count();
+  size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 1000; ++i) {
     InferenceResult result = sample_result();
     result.score = i / 1000.0;
     encode_result(result, result_out);
     encode_alert(alert, alert_out);
   }
-  EXPECT_EQ(testing::allocation_count() - before, 0u);
+  EXPECT_EQ(aiotops::testing::allocation_count() - before, 0u);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "edge/allocation_counter.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -146,12 +146,12 @@ TEST_F(TelemetryDecoderTest, WarmAcceptDoesNotAllocate) {
       R"({"current":1634.7,"temperature":145.4,"vibration":1235.9,"sound":150.6})";
   ASSERT_EQ(decode(*decoder, with_id), "ok");
   ASSERT_EQ(decode(*decoder, without_id), "ok");
-  size_t before = testing::allocation_count();
+  size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 1000; ++i) {
     decoder->decode(kTopic, with_id, reading_, rejection_);
     decoder->decode(kTopic, without_id, reading_, rejection_);
   }
-  EXPECT_EQ(testing::allocation_count() - before, 0u);
+  EXPECT_EQ(aiotops::testing::allocation_count() - before, 0u);
 }
 
 }  // namespace

@@ -1,10 +1,8 @@
-// The core allocates nothing: every global operator new in this test binary counts, and loading,
-// running and querying models must leave the count unchanged.
+// The core allocates nothing: every global operator new in this test binary counts
+// (support/allocation_counter.h), and loading, running and querying models must leave the count
+// unchanged.
 
-#include <atomic>
 #include <cstddef>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
@@ -12,31 +10,7 @@
 
 #include "micro/interpreter.h"
 #include "micro/test_model.h"
-
-namespace {
-std::atomic<size_t> g_allocations{0};
-
-void* counted_allocation(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(size_t size) { return counted_allocation(size); }
-void* operator new[](size_t size) { return counted_allocation(size); }
-void* operator new(size_t size, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](size_t size, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
+#include "support/allocation_counter.h"
 
 namespace aiotops::micro {
 namespace {
@@ -55,7 +29,7 @@ TEST(NoAllocation, InitInvokeAndAccessorsAllocateNothing) {
   const uint8_t* metadata = nullptr;
   size_t metadata_size = 0;
 
-  const size_t before = g_allocations.load();
+  const size_t before = aiotops::testing::allocation_count();
   Interpreter interpreter;
   for (const testing::AlignedModel* model : {&int8_model, &float_model}) {
     ASSERT_EQ(arena_required(model->data(), model->size(), &needed), Status::kOk);
@@ -68,12 +42,12 @@ TEST(NoAllocation, InitInvokeAndAccessorsAllocateNothing) {
   EXPECT_EQ(interpreter.metadata("none", &metadata, &metadata_size), Status::kMetadataNotFound);
   EXPECT_EQ(interpreter.init(truncated.data(), truncated.size(), arena.data(), arena.size()),
             Status::kCorruptModel);
-  const size_t after = g_allocations.load();
+  const size_t after = aiotops::testing::allocation_count();
   EXPECT_EQ(after, before);
 
   // The counter does count: a vector's buffer is one allocation.
   std::vector<int> counted(16);
-  EXPECT_EQ(g_allocations.load(), after + 1);
+  EXPECT_EQ(aiotops::testing::allocation_count(), after + 1);
 }
 
 }  // namespace

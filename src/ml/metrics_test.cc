@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/files.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::ml {
 namespace {
@@ -220,14 +221,6 @@ TEST(MetricsTest, JsonHasEveryKey) {
 // Cross-check against scikit-learn on random data, run by the reference Python interpreter.
 class SklearnCrossCheck : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("aiotops-metrics-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // sklearn's numbers for (scores, labels, weights) at threshold 0.5, keyed by name.
   std::map<std::string, double> sklearn_metrics(const std::vector<double>& scores,
                                                 const std::vector<double>& labels,
@@ -277,7 +270,7 @@ out = {
 for k, v in out.items():
     print(k, repr(float(v)))
 )";
-  std::filesystem::path dir_;
+  aiotops::testing::ScratchDir dir_{"metrics-test"};
 };
 
 void expect_matches_sklearn(const std::map<std::string, double>& reference,

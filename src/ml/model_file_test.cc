@@ -10,6 +10,7 @@
 #include "ml/logistic.h"
 #include "ml/naive_bayes.h"
 #include "ml/test_data.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::ml {
 namespace {
@@ -64,14 +65,7 @@ Fixture make_fixture() {
 
 class ModelFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("model_file_test_{}", ::testing::UnitTest::GetInstance()->random_seed());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"model-file-test"};
 };
 
 TEST_F(ModelFileTest, SaveLoadRoundTripGivesIdenticalScores) {

@@ -10,6 +10,7 @@
 #include "quant/calibration.h"
 #include "quant/graph_json.h"
 #include "quant/test_graphs.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::quant {
 namespace {
@@ -60,15 +61,6 @@ void expect_same_graph(const tflite::Graph& a, const tflite::Graph& b) {
 
 class QModelFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("aiotops-qmodel-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   QModel sample(bool per_channel = true) {
     QModel q;
     q.graph = quantized_graph(per_channel);
@@ -90,7 +82,7 @@ class QModelFileTest : public ::testing::Test {
     return loaded ? Error(ErrorCode::kInternal, "loaded") : loaded.error();
   }
 
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"qmodel-test"};
 };
 
 TEST_F(QModelFileTest, RoundTripsBitExactly) {

@@ -16,6 +16,7 @@
 #include "ml/trainer.h"
 #include "quant/device_run.h"
 #include "quant/qmodel.h"
+#include "support/scratch_dir.h"
 #include "telemetry/csv_reader.h"
 
 namespace aiotops::quant {
@@ -215,10 +216,8 @@ TEST(QuantizeModelTest, TheSavedQModelScoresAsReported) {
   const ml::Model& model = trained(ml::ModelKind::kMlp);
   auto q = quantize(model);
   ASSERT_TRUE(q.has_value()) << q.error().message();
-  const fs::path path =
-      fs::temp_directory_path() /
-      ("aiotops-quantize-model-" +
-       std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".qmodel");
+  const aiotops::testing::ScratchDir dir("quantize-model-test");
+  const fs::path path = dir / "mlp.qmodel";
   QModel qmodel{.graph = q->graph,
                 .options = {},
                 .source = source_identity(model, std::string(64, '0')),
@@ -226,7 +225,6 @@ TEST(QuantizeModelTest, TheSavedQModelScoresAsReported) {
                 .report = to_json(q->report, {}, q->gate)};
   ASSERT_TRUE(save_qmodel(qmodel, path).has_value());
   auto loaded = load_qmodel(path);
-  fs::remove(path);
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message();
   auto before = run_on_device_core(q->graph, ai4i().eval.features);
   auto after = run_on_device_core(*loaded, ai4i().eval.features);

@@ -9,6 +9,7 @@
 
 #include "common/files.h"
 #include "sim/manifest.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::sim {
 namespace {
@@ -19,15 +20,6 @@ using ::testing::StartsWith;
 
 class SimulateTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("aiotops-simulate-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static FleetOptions options() {
     FleetOptions o;
     o.devices = 3;
@@ -37,7 +29,7 @@ class SimulateTest : public ::testing::Test {
                 parse_fault_spec("motor-3:sensor-stuck@1h:sound").value()};
     return o;
   }
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"simulate-test"};
 };
 
 TEST_F(SimulateTest, WritesCsvAndManifest) {

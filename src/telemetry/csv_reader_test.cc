@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "common/files.h"
+#include "support/scratch_dir.h"
 
 namespace aiotops::telemetry {
 namespace {
@@ -261,15 +262,7 @@ TEST(CsvReaderTest, ReadsAi4iDataset) {
 
 class ReadDatasetTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("aiotops-read-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"csv-reader-test"};
 };
 
 TEST_F(ReadDatasetTest, ChoosesFormatByExtension) {

@@ -3,36 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 
-// Counts every plain operator new in this test binary, so a test can prove that a warm parse
-// does not allocate. Aligned forms are left to the runtime (they pair with their own deletes).
-namespace {
-std::atomic<size_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return ::operator new(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return ::operator new(size, tag);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#include "support/allocation_counter.h"
 
 namespace aiotops::telemetry {
 namespace {
@@ -240,17 +213,17 @@ TEST_F(JsonCodecTest, WarmParseDoesNotAllocate) {
   const std::string short_message =
       R"({"chipID":"a","current":1634.7,"temperature":145.4,"vibration":1235.9,"sound":150.6})";
   ASSERT_TRUE(parse(long_message));  // warm-up: buffers grow to this size
-  size_t before = g_allocations.load();
+  size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(parse(i % 2 == 0 ? std::string_view(short_message) : long_message).has_value());
   }
-  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(aiotops::testing::allocation_count() - before, 0u);
   // The counter works: a bigger message than ever seen must grow the buffers.
   std::string bigger = long_message;
   bigger.insert(1, R"("padding":")" + std::string(4096, 'p') + R"(",)");
-  before = g_allocations.load();
+  before = aiotops::testing::allocation_count();
   ASSERT_TRUE(parse(bigger));
-  EXPECT_GT(g_allocations.load() - before, 0u);
+  EXPECT_GT(aiotops::testing::allocation_count() - before, 0u);
 }
 
 }  // namespace

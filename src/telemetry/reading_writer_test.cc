@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <limits>
 
+#include "support/scratch_dir.h"
+
 namespace aiotops::telemetry {
 namespace {
 
@@ -124,20 +126,12 @@ TEST(ParseReadingFormat, AcceptsCsvAndJsonl) {
 
 class ReadingWriterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("aiotops-reading-writer-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string contents(const fs::path& path) const {
     auto text = read_file(path);
     EXPECT_TRUE(text.has_value());
     return text.value_or("");
   }
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"reading-writer-test"};
 };
 
 TEST_F(ReadingWriterTest, CsvHeaderRowsDropoutAndQuoting) {

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/files.h"
+#include "support/scratch_dir.h"
 #include "telemetry/csv_reader.h"
 
 namespace aiotops::telemetry {
@@ -21,15 +22,7 @@ using ::testing::HasSubstr;
 
 class StatsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("aiotops-stats-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"stats-test"};
 };
 
 Dataset small_dataset() {

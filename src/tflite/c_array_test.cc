@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "common/files.h"
+#include "support/scratch_dir.h"
 #include "tflite/reader.h"
 #include "tflite/test_models.h"
 #include "tflite/writer.h"
@@ -20,21 +21,13 @@ namespace fs = std::filesystem;
 
 class CArrayTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("aiotops_c_array_{}_{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Runs a shell command with the output in dir_/log; returns its exit status.
   int run(const std::string& command) {
     return std::system(fmt::format("{} > '{}' 2>&1", command, (dir_ / "log").string()).c_str());
   }
   std::string log() { return read_file(dir_ / "log").value_or(""); }
 
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"c-array-test"};
 };
 
 // A C program that checks the macros and the alignment and writes the array to a file.

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/scratch_dir.h"
+
 namespace aiotops::transport {
 namespace {
 
@@ -14,13 +16,10 @@ namespace fs = std::filesystem;
 class MqttOptionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / fmt::format("mqtt_options_test_{}", ::getpid());
-    fs::create_directories(dir_);
     for (const char* name : {"ca.pem", "client.pem", "client.key"}) {
       std::ofstream(dir_ / name) << "-----BEGIN CERTIFICATE-----\n";
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string path(const char* name) const { return (dir_ / name).string(); }
 
@@ -31,7 +30,7 @@ class MqttOptionsTest : public ::testing::Test {
     return checked.error().message();
   }
 
-  fs::path dir_;
+  aiotops::testing::ScratchDir dir_{"mqtt-options-test"};
 };
 
 TEST_F(MqttOptionsTest, DefaultsAreUsable) {

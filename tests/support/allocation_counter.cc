@@ -1,17 +1,16 @@
-// Replaces the plain operator new/delete of the edge_test binary with counting versions (see
-// allocation_counter.h). Aligned forms are left to the runtime; they pair with their own deletes.
+#include "support/allocation_counter.h"
 
 #include <atomic>
 #include <cstdlib>
 #include <new>
 
-#include "edge/allocation_counter.h"
-
 namespace {
 std::atomic<size_t> g_allocations{0};
+thread_local size_t t_allocations = 0;
 
 void* counted_malloc(std::size_t size) noexcept {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
+  ++t_allocations;
   return std::malloc(size == 0 ? 1 : size);
 }
 }  // namespace
@@ -34,8 +33,9 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
-namespace aiotops::edge::testing {
+namespace aiotops::testing {
 
 size_t allocation_count() { return g_allocations.load(std::memory_order_relaxed); }
+size_t thread_allocation_count() { return t_allocations; }
 
-}  // namespace aiotops::edge::testing
+}  // namespace aiotops::testing

@@ -73,8 +73,7 @@ TEST(MessageQueueTest, BlockingPushWaitsForRoom) {
     EXPECT_EQ(queue.push(m), PushResult::kQueued);
     pushed = true;
   });
-  // The producer cannot finish before a pop makes room (it may not have started
-  // yet either).
+  // The producer cannot finish before a pop makes room (it may not have started yet either).
   EXPECT_FALSE(pushed.load());
   InboundMessage out;
   ASSERT_TRUE(queue.pop(out));
@@ -95,7 +94,7 @@ TEST(MessageQueueTest, CloseWakesBlockedProducersAndConsumers) {
   std::thread producer([&] {
     InboundMessage m = message("blocked");
     EXPECT_EQ(full.push(m), PushResult::kClosed);
-    EXPECT_EQ(m.payload, "blocked"); // left as it was
+    EXPECT_EQ(m.payload, "blocked");  // left as it was
   });
   MessageQueue empty({.capacity = 1});
   std::thread consumer([&] {
@@ -108,8 +107,7 @@ TEST(MessageQueueTest, CloseWakesBlockedProducersAndConsumers) {
   producer.join();
   consumer.join();
   EXPECT_TRUE(full.closed());
-  // Messages queued before close() are still delivered, then pop() reports the
-  // end.
+  // Messages queued before close() are still delivered, then pop() reports the end.
   InboundMessage out;
   ASSERT_TRUE(full.pop(out));
   EXPECT_EQ(out.payload, "first");
@@ -131,8 +129,7 @@ TEST(MessageQueueTest, WarmPushAndPopDoNotAllocate) {
   }
   size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 1000; ++i) {
-    in.assign("motors/1",
-              i % 2 ? std::string_view(big) : std::string_view("small"), i, i);
+    in.assign("motors/1", i % 2 ? std::string_view(big) : std::string_view("small"), i, i);
     ASSERT_EQ(queue.push(in), PushResult::kQueued);
     ASSERT_TRUE(queue.try_pop(out));
   }
@@ -151,23 +148,20 @@ TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
     ASSERT_TRUE(queue.try_pop(out));
     ASSERT_EQ(out.payload, big);
   }
-  // Three payload buffers circulate (the producer's, the slot's, the
-  // consumer's); each grows once.
+  // Three payload buffers circulate (the producer's, the slot's, the consumer's); each grows once.
   EXPECT_LE(aiotops::testing::allocation_count() - before, 3u);
 }
 
 // Producers tag payloads "<producer> <sequence>"; returns (producer, sequence).
-std::pair<int, int> parse_tag(const std::string &payload) {
+std::pair<int, int> parse_tag(const std::string& payload) {
   size_t space = payload.find(' ');
-  return {std::stoi(payload.substr(0, space)),
-          std::stoi(payload.substr(space + 1))};
+  return {std::stoi(payload.substr(0, space)), std::stoi(payload.substr(space + 1))};
 }
 
-// Runs `producers` threads that each push `count` tagged messages, reporting
-// every push result to `on_result` (called from the producer threads), and
-// joins them.
-void run_producers(MessageQueue &queue, int producers, int count,
-                   const std::function<void(PushResult)> &on_result) {
+// Runs `producers` threads that each push `count` tagged messages, reporting every push result
+// to `on_result` (called from the producer threads), and joins them.
+void run_producers(MessageQueue& queue, int producers, int count,
+                   const std::function<void(PushResult)>& on_result) {
   std::vector<std::thread> threads;
   for (int p = 0; p < producers; ++p) {
     threads.emplace_back([&, p] {
@@ -178,8 +172,7 @@ void run_producers(MessageQueue &queue, int producers, int count,
       }
     });
   }
-  for (auto &t : threads)
-    t.join();
+  for (auto& t : threads) t.join();
 }
 
 TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
@@ -188,8 +181,7 @@ TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
   constexpr int kPerProducer = 20000;
   MessageQueue queue({.capacity = 16, .overflow = OverflowPolicy::kBlock});
   std::vector<std::vector<std::vector<int>>> seen(
-      kConsumers, std::vector<std::vector<int>>(
-                      kProducers)); // [consumer][producer] sequences
+      kConsumers, std::vector<std::vector<int>>(kProducers));  // [consumer][producer] sequences
   std::vector<std::thread> consumers;
   for (int c = 0; c < kConsumers; ++c) {
     consumers.emplace_back([&, c] {
@@ -200,12 +192,10 @@ TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
       }
     });
   }
-  run_producers(queue, kProducers, kPerProducer, [](PushResult result) {
-    EXPECT_EQ(result, PushResult::kQueued);
-  });
+  run_producers(queue, kProducers, kPerProducer,
+                [](PushResult result) { EXPECT_EQ(result, PushResult::kQueued); });
   queue.close();
-  for (auto &t : consumers)
-    t.join();
+  for (auto& t : consumers) t.join();
 
   EXPECT_EQ(queue.dropped(), 0u);
   for (int p = 0; p < kProducers; ++p) {
@@ -213,11 +203,9 @@ TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
     for (int c = 0; c < kConsumers; ++c) {
       // Each consumer sees a producer's messages in the order they were pushed.
       EXPECT_TRUE(std::is_sorted(seen[c][p].begin(), seen[c][p].end()));
-      for (int s : seen[c][p])
-        ++count[s];
+      for (int s : seen[c][p]) ++count[s];
     }
-    EXPECT_EQ(std::count(count.begin(), count.end(), 1), kPerProducer)
-        << "producer " << p;
+    EXPECT_EQ(std::count(count.begin(), count.end(), 1), kPerProducer) << "producer " << p;
   }
 }
 
@@ -236,8 +224,7 @@ TEST(MessageQueueStressTest, DropOldestAccountsForEveryMessage) {
   std::atomic<uint64_t> reported_drops{0};
   run_producers(queue, kProducers, kPerProducer, [&](PushResult result) {
     EXPECT_NE(result, PushResult::kClosed);
-    if (result == PushResult::kDroppedOldest)
-      ++reported_drops;
+    if (result == PushResult::kDroppedOldest) ++reported_drops;
   });
   queue.close();
   consumer.join();
@@ -246,8 +233,7 @@ TEST(MessageQueueStressTest, DropOldestAccountsForEveryMessage) {
   for (int p = 0; p < kProducers; ++p) {
     // In order and without duplicates: strictly increasing.
     EXPECT_TRUE(std::adjacent_find(seen[p].begin(), seen[p].end(),
-                                   [](int a, int b) { return a >= b; }) ==
-                seen[p].end());
+                                   [](int a, int b) { return a >= b; }) == seen[p].end());
     received += seen[p].size();
   }
   EXPECT_EQ(received + queue.dropped(), size_t{kProducers} * kPerProducer);
@@ -255,5 +241,5 @@ TEST(MessageQueueStressTest, DropOldestAccountsForEveryMessage) {
   EXPECT_EQ(queue.depth(), 0u);
 }
 
-} // namespace
-} // namespace aiotops::edge
+}  // namespace
+}  // namespace aiotops::edge

@@ -208,8 +208,9 @@ int run_edge(CLI::App& command, EdgeFlags& flags) {
   if (Status s = apply_flags(flags); !s) return report_error(s.error());
   if (Status s = edge::check_options(flags.service); !s) return report_error(s.error());
   if (flags.check_config) {
-    std::printf("# aiotops edge: configuration ok; the options set (defaults left out):\n%s",
-                set_options_yaml(command).c_str());
+    std::printf(
+        "# aiotops edge: configuration ok; the options set by the command line or the file:\n%s",
+        set_options_yaml(command).c_str());
     return kExitOk;
   }
   // Block the stop signals before any thread starts, so only sigwait below receives them.

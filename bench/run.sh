@@ -55,3 +55,7 @@ echo
 # --- The edge service on MQTT against the raw broker path (bench/edge_vs_raw.sh) ---
 echo
 "$here/edge_vs_raw.sh" "$aiotops" "$(dirname "$aiotops")/../../bench/mqtt_bench"
+
+# --- Registry downloads against nginx serving the same files (bench/registry_vs_nginx.sh) ---
+echo
+"$here/registry_vs_nginx.sh" "$aiotops"

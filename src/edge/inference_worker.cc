@@ -65,6 +65,13 @@ void InferenceWorker::process(const InboundMessage& message) {
   publish_decision(message, *models, *decision);
 }
 
+void InferenceWorker::run(MessageQueue& queue) {
+  for (size_t taken = 0; (taken = queue.pop_batch(batch_)) > 0;) {
+    for (size_t i = 0; i < taken; ++i) process(batch_[i]);
+    publisher_.end_batch();
+  }
+}
+
 void InferenceWorker::publish_decision(const InboundMessage& message, const ModelSet& models,
                                        const Decision& decision) {
   const ModelInfo& primary = models.primary->info();

@@ -48,6 +48,9 @@ class InferenceWorker {
   // Handles one message completely: a dead letter, a deadband skip, or a result (and an alert
   // when one is due) published.
   void process(const InboundMessage& message);
+  // Processes what `queue` delivers, taking every queued message at once (up to a batch), until
+  // the queue is closed and drained. Allocates nothing per batch once the buffers are warm.
+  void run(MessageQueue& queue);
 
  private:
   // The decoder for `model`, rebuilt when the serving model changed.
@@ -59,13 +62,17 @@ class InferenceWorker {
         publisher_(publisher),
         metrics_(metrics),
         options_(std::move(options)),
-        cascade_(std::move(cascade)) {}
+        cascade_(std::move(cascade)),
+        batch_(kBatch) {}
   TelemetryDecoder* decoder_for(const std::shared_ptr<const LoadedModel>& model);
   // Publishes the result and, when due, the alert for a decided reading. Holds stages_.mutex.
   void publish_decision(const InboundMessage& message, const ModelSet& models,
                         const Decision& decision);
   void dead_letter(const InboundMessage& message, const Rejection& rejection);
   void publish(const std::string& topic, const fmt::memory_buffer& payload);
+
+  // Messages taken from the queue at once: one hand-over (and at most one wake-up) per batch.
+  static constexpr size_t kBatch = 64;
 
   size_t lane_;
   const ModelSlot& models_;
@@ -82,6 +89,7 @@ class InferenceWorker {
   std::string topic_;
   fmt::memory_buffer payload_;
   std::vector<AlertReading> alert_readings_;
+  std::vector<InboundMessage> batch_;  // kBatch buffers, swapped with the queue's
 };
 
 }  // namespace aiotops::edge

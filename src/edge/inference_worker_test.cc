@@ -24,7 +24,9 @@ class RecordingPublisher : public Publisher {
     messages.push_back({std::string(topic), nlohmann::json::parse(payload)});
     return {};
   }
+  void end_batch() override { batch_ends.push_back(messages.size()); }
   std::vector<Published> messages;
+  std::vector<size_t> batch_ends;  // messages published when each batch ended
 };
 
 // A worker on a slot serving the test logistic regression, publishing into a recorder.
@@ -82,6 +84,29 @@ TEST_F(InferenceWorkerTest, PublishesTheScoreOfTheServingModel) {
   }
   EXPECT_EQ(results, rows.size());
   EXPECT_EQ(metrics_->results->value(), rows.size());
+}
+
+TEST_F(InferenceWorkerTest, RunTakesQueuedMessagesInBatchesUntilTheQueueIsClosedAndDrained) {
+  InferenceWorker worker = make_worker();
+  MessageQueue queue({.capacity = 256});
+  const auto rows = testing::rows(100);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    InboundMessage m = message("m1", rows[i], static_cast<int64_t>(i));
+    ASSERT_EQ(queue.push(m), PushResult::kQueued);
+  }
+  queue.close();
+  worker.run(queue);            // returns once the closed queue is empty
+  std::vector<size_t> results;  // the timestamps of results (alerts come in between)
+  for (const Published& p : publisher_.messages) {
+    if (p.topic.starts_with("aiotops/inference/")) results.push_back(p.payload["timeStamp"]);
+  }
+  ASSERT_EQ(results.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(results[i], i);  // in order, once each
+  // 100 queued messages are more than one batch; each batch ends with its results handed over.
+  ASSERT_GE(publisher_.batch_ends.size(), 2u);
+  EXPECT_LT(publisher_.batch_ends.size(), rows.size());
+  EXPECT_EQ(publisher_.batch_ends.back(), publisher_.messages.size());
+  EXPECT_EQ(queue.depth(), 0u);
 }
 
 TEST_F(InferenceWorkerTest, ResultsNameTheVersionThatScoredThemAcrossASwap) {

@@ -4,7 +4,8 @@
 // the caller, so once every buffer has grown to the largest payload it carries, no push or pop
 // allocates. When the queue is full, push() either drops the oldest message (counted) or waits
 // for room (backpressure: a blocked network thread stops reading, and a QoS 1 broker stops
-// sending once its in-flight window is full).
+// sending once its in-flight window is full). Hand-overs are cheap under load: a consumer takes
+// every queued message at once (pop_batch), and a side is woken only when the other waits.
 
 #include <atomic>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +87,10 @@ class MessageQueue {
   bool pop(InboundMessage& out);
   // As pop(), but returns false at once when the queue is empty.
   bool try_pop(InboundMessage& out);
+  // Waits for a message, then swaps the oldest min(queued, out.size()) messages into out[0..n)
+  // in order (their old buffers go back to the queue) and returns n. Returns 0 once the queue is
+  // closed and empty, or at once when `out` is empty.
+  size_t pop_batch(std::span<InboundMessage> out);
 
   // Refuses further pushes and wakes every waiting producer and consumer. Idempotent.
   void close();
@@ -100,6 +106,8 @@ class MessageQueue {
  private:
   // Moves the oldest message into `out`; requires the lock and size_ > 0.
   void take_locked(InboundMessage& out);
+  // Waits (holding `lock`) until a message is queued or the queue is closed.
+  void wait_not_empty(std::unique_lock<std::mutex>& lock);
 
   const OverflowPolicy overflow_;
   mutable std::mutex mutex_;
@@ -109,6 +117,8 @@ class MessageQueue {
   size_t head_ = 0;                    // index of the oldest message
   size_t size_ = 0;
   bool closed_ = false;
+  size_t waiting_consumers_ = 0;  // consumers blocked in pop()/pop_batch(); guarded by mutex_
+  size_t waiting_producers_ = 0;  // producers blocked in push(); guarded by mutex_
   std::atomic<size_t> depth_{0};  // mirrors size_ for lock-free readers
   std::atomic<uint64_t> dropped_{0};
 };

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "support/allocation_counter.h"
+#include "edge/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -116,6 +116,79 @@ TEST(MessageQueueTest, CloseWakesBlockedProducersAndConsumers) {
   EXPECT_EQ(full.push(late), PushResult::kClosed);
 }
 
+TEST(MessageQueueTest, PopBatchTakesTheOldestInOrderUpToItsSize) {
+  MessageQueue queue({.capacity = 8});
+  for (int i = 0; i < 5; ++i) {
+    InboundMessage m = message(std::to_string(i), i);
+    ASSERT_EQ(queue.push(m), PushResult::kQueued);
+  }
+  std::vector<InboundMessage> batch(3);
+  ASSERT_EQ(queue.pop_batch(batch), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(batch[i].payload, std::to_string(i));
+    EXPECT_EQ(batch[i].received_ms, i);
+  }
+  EXPECT_EQ(queue.depth(), 2u);
+  ASSERT_EQ(queue.pop_batch(batch), 2u);
+  EXPECT_EQ(batch[0].payload, "3");
+  EXPECT_EQ(batch[1].payload, "4");
+  EXPECT_EQ(queue.pop_batch(std::span<InboundMessage>()), 0u);
+  queue.close();
+  EXPECT_EQ(queue.pop_batch(batch), 0u);  // closed and empty: the end, at once
+}
+
+TEST(MessageQueueTest, PopBatchWaitsForAMessageAndMakesRoomForABlockedProducer) {
+  MessageQueue queue({.capacity = 2, .overflow = OverflowPolicy::kBlock});
+  std::vector<InboundMessage> batch(4);
+  size_t taken = 0;
+  std::thread consumer([&] { taken = queue.pop_batch(batch); });
+  InboundMessage first = message("first");
+  ASSERT_EQ(queue.push(first), PushResult::kQueued);
+  consumer.join();
+  ASSERT_EQ(taken, 1u);
+  EXPECT_EQ(batch[0].payload, "first");
+  // A producer blocked on the full queue is woken by a batch that takes both.
+  for (const char* text : {"a", "b"}) {
+    InboundMessage m = message(text);
+    ASSERT_EQ(queue.push(m), PushResult::kQueued);
+  }
+  std::thread producer([&] {
+    InboundMessage m = message("c");
+    EXPECT_EQ(queue.push(m), PushResult::kQueued);
+  });
+  std::vector<std::string> seen;
+  while (seen.size() < 3) {
+    const size_t n = queue.pop_batch(batch);
+    for (size_t i = 0; i < n; ++i) seen.push_back(batch[i].payload);
+  }
+  producer.join();
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(MessageQueueTest, WarmPopBatchDoesNotAllocate) {
+  MessageQueue queue({.capacity = 16, .reserve_payload_bytes = 64});
+  std::vector<InboundMessage> batch(8);
+  InboundMessage in;
+  const std::string big(1000, 'x');
+  // Warm-up: every buffer in circulation grows to the large payload once.
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 8; ++i) {
+      in.assign("motors/1", big, i, i);
+      queue.push(in);
+    }
+    queue.pop_batch(batch);
+  }
+  const size_t before = testing::allocation_count();
+  for (int round = 0; round < 100; ++round) {
+    for (int i = 0; i < 8; ++i) {
+      in.assign("motors/1", i % 2 ? std::string_view(big) : std::string_view("small"), i, i);
+      ASSERT_EQ(queue.push(in), PushResult::kQueued);
+    }
+    ASSERT_EQ(queue.pop_batch(batch), 8u);
+  }
+  EXPECT_EQ(testing::allocation_count() - before, 0u);
+}
+
 TEST(MessageQueueTest, WarmPushAndPopDoNotAllocate) {
   MessageQueue queue({.capacity = 8, .reserve_payload_bytes = 64});
   InboundMessage in;
@@ -127,13 +200,13 @@ TEST(MessageQueueTest, WarmPushAndPopDoNotAllocate) {
     queue.push(in);
     queue.try_pop(out);
   }
-  size_t before = aiotops::testing::allocation_count();
+  size_t before = testing::allocation_count();
   for (int i = 0; i < 1000; ++i) {
     in.assign("motors/1", i % 2 ? std::string_view(big) : std::string_view("small"), i, i);
     ASSERT_EQ(queue.push(in), PushResult::kQueued);
     ASSERT_TRUE(queue.try_pop(out));
   }
-  EXPECT_EQ(aiotops::testing::allocation_count() - before, 0u);
+  EXPECT_EQ(testing::allocation_count() - before, 0u);
 }
 
 TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
@@ -141,7 +214,7 @@ TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
   InboundMessage in;
   InboundMessage out;
   const std::string big(5000, 'p');
-  size_t before = aiotops::testing::allocation_count();
+  size_t before = testing::allocation_count();
   for (int i = 0; i < 100; ++i) {
     in.assign("t", big, 0, 0);
     ASSERT_EQ(queue.push(in), PushResult::kQueued);
@@ -149,7 +222,7 @@ TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
     ASSERT_EQ(out.payload, big);
   }
   // Three payload buffers circulate (the producer's, the slot's, the consumer's); each grows once.
-  EXPECT_LE(aiotops::testing::allocation_count() - before, 3u);
+  EXPECT_LE(testing::allocation_count() - before, 3u);
 }
 
 // Producers tag payloads "<producer> <sequence>"; returns (producer, sequence).
@@ -202,6 +275,39 @@ TEST(MessageQueueStressTest, BlockingQueueDeliversEveryMessageExactlyOnce) {
     std::vector<int> count(kPerProducer, 0);
     for (int c = 0; c < kConsumers; ++c) {
       // Each consumer sees a producer's messages in the order they were pushed.
+      EXPECT_TRUE(std::is_sorted(seen[c][p].begin(), seen[c][p].end()));
+      for (int s : seen[c][p]) ++count[s];
+    }
+    EXPECT_EQ(std::count(count.begin(), count.end(), 1), kPerProducer) << "producer " << p;
+  }
+}
+
+TEST(MessageQueueStressTest, BatchConsumersOfABlockingQueueGetEveryMessageExactlyOnce) {
+  constexpr int kProducers = 3;
+  constexpr int kConsumers = 2;
+  constexpr int kPerProducer = 20000;
+  MessageQueue queue({.capacity = 16, .overflow = OverflowPolicy::kBlock});
+  std::vector<std::vector<std::vector<int>>> seen(
+      kConsumers, std::vector<std::vector<int>>(kProducers));  // [consumer][producer] sequences
+  std::vector<std::thread> consumers;
+  for (int c = 0; c < kConsumers; ++c) {
+    consumers.emplace_back([&, c] {
+      std::vector<InboundMessage> batch(5);
+      for (size_t n = 0; (n = queue.pop_batch(batch)) > 0;) {
+        for (size_t i = 0; i < n; ++i) {
+          auto [producer, sequence] = parse_tag(batch[i].payload);
+          seen[c][producer].push_back(sequence);
+        }
+      }
+    });
+  }
+  run_producers(queue, kProducers, kPerProducer,
+                [](PushResult result) { EXPECT_EQ(result, PushResult::kQueued); });
+  queue.close();
+  for (auto& t : consumers) t.join();
+  for (int p = 0; p < kProducers; ++p) {
+    std::vector<int> count(kPerProducer, 0);
+    for (int c = 0; c < kConsumers; ++c) {
       EXPECT_TRUE(std::is_sorted(seen[c][p].begin(), seen[c][p].end()));
       for (int s : seen[c][p]) ++count[s];
     }

@@ -73,9 +73,18 @@ class MqttPublisher : public Publisher {
       std::numeric_limits<std::chrono::steady_clock::rep>::max();
 };
 
-Status check_service_options(const EdgeServiceOptions& options) {
-  if (options.model_path.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "a model file is required (--model)");
+}  // namespace
+
+Status check_options(const EdgeServiceOptions& options) {
+  if (options.model_path.empty() && !options.registry) {
+    return fail(ErrorCode::kInvalidArgument,
+                "a model is required: a file (--model) or a registry model (--registry-model)");
+  }
+  if (options.watch && options.model_path.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "--watch needs a model file (--model)");
+  }
+  if (auto broker = transport::check_mqtt_options(options.mqtt); !broker) {
+    return fail(broker.error());
   }
   if (options.telemetry_filters.empty()) {
     return fail(ErrorCode::kInvalidArgument, "at least one telemetry topic filter is required");
@@ -92,8 +101,6 @@ Status check_service_options(const EdgeServiceOptions& options) {
   }
   return {};
 }
-
-}  // namespace
 
 struct EdgeService::State {
   EdgeServiceOptions options;
@@ -116,7 +123,8 @@ struct EdgeService::State {
   std::deque<ModelRequest> load_requests;  // guarded by loader_mutex
   bool loader_stopping = false;            // guarded by loader_mutex
   std::thread loader;
-  std::unique_ptr<FileWatcher> watcher;  // with --watch: reloads model_path when it changes
+  std::unique_ptr<FileWatcher> watcher;        // with --watch: reloads model_path when it changes
+  std::unique_ptr<RegistryFollower> registry;  // follows a registry alias; null: none
 
   // Reports a slot load: the new set serving, or why the old one stays.
   void after_load(const Result<std::shared_ptr<const ModelSet>>& loaded) {
@@ -163,6 +171,8 @@ struct EdgeService::State {
     auto request = parse_control_message(payload);
     if (!request) {
       spdlog::warn("control message ignored: {}", request.error().message());
+    } else if (*request && !model_dir) {
+      spdlog::warn("download-model ignored: no model directory (--model-dir)");
     } else if (*request) {
       request_load(std::move(**request));
     }
@@ -232,9 +242,19 @@ Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions optio
   LoadOptions load_options;
   load_options.lanes = st.options.workers;
   st.models = std::make_unique<ModelSlot>(load_options);
-  auto first = st.models->load_file(ModelRole::kPrimary, st.options.model_path);
+  if (st.options.registry) {
+    auto follower = RegistryFollower::create(
+        *st.options.registry, *st.models, st.metrics->registry,
+        [&st](const Result<std::shared_ptr<const ModelSet>>& loaded) { st.after_load(loaded); });
+    if (!follower) return fail(follower.error());
+    st.registry = std::move(*follower);
+  }
+  // The registry's model reports itself (after_load) when it is loaded.
+  auto first = st.options.model_path.empty()
+                   ? st.registry->load_now()
+                   : st.models->load_file(ModelRole::kPrimary, st.options.model_path);
   if (!first) return fail(first.error());
-  st.after_load(first);
+  if (!st.options.model_path.empty()) st.after_load(first);
   if (!st.options.cascade_model_path.empty()) {
     auto with_cascade = st.models->load_file(ModelRole::kCascade, st.options.cascade_model_path);
     if (!with_cascade) return fail(with_cascade.error());
@@ -250,8 +270,14 @@ Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions optio
   auto stages = DeviceStages::create(st.options.alerts, st.options.deadband);
   if (!stages) return fail(stages.error());
   st.stages = std::move(*stages);
-  st.model_dir = std::make_unique<DirectorySource>(
-      st.options.model_dir.empty() ? st.options.model_path.parent_path() : st.options.model_dir);
+  if (!st.options.model_dir.empty() || !st.options.model_path.empty()) {
+    // Absolute: an empty or relative directory would not contain the paths it must refuse.
+    std::filesystem::path dir =
+        st.options.model_dir.empty() ? st.options.model_path.parent_path() : st.options.model_dir;
+    std::error_code ec;
+    st.model_dir = std::make_unique<DirectorySource>(
+        std::filesystem::absolute(dir.empty() ? std::filesystem::path(".") : dir, ec));
+  }
 
   transport::MqttOptions publisher_options = st.options.mqtt;
   publisher_options.subscriptions.clear();
@@ -325,6 +351,7 @@ Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions optio
   }
   if (Status s = st.publisher->start(); !s) return fail(s.error());
   if (Status s = st.ingest->start(); !s) return fail(s.error());
+  if (st.registry) st.registry->start();
   return service;
 }
 
@@ -344,6 +371,7 @@ void EdgeService::stop() {
   st.publisher_adapter->flush();
   st.publisher->stop();
   st.watcher.reset();
+  if (st.registry) st.registry->stop();
   {
     std::lock_guard lock(st.loader_mutex);
     st.loader_stopping = true;

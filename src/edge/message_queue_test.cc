@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "edge/allocation_counter.h"
+#include "support/allocation_counter.h"
 
 namespace aiotops::edge {
 namespace {
@@ -178,7 +178,7 @@ TEST(MessageQueueTest, WarmPopBatchDoesNotAllocate) {
     }
     queue.pop_batch(batch);
   }
-  const size_t before = testing::allocation_count();
+  const size_t before = aiotops::testing::allocation_count();
   for (int round = 0; round < 100; ++round) {
     for (int i = 0; i < 8; ++i) {
       in.assign("motors/1", i % 2 ? std::string_view(big) : std::string_view("small"), i, i);
@@ -186,7 +186,7 @@ TEST(MessageQueueTest, WarmPopBatchDoesNotAllocate) {
     }
     ASSERT_EQ(queue.pop_batch(batch), 8u);
   }
-  EXPECT_EQ(testing::allocation_count() - before, 0u);
+  EXPECT_EQ(aiotops::testing::allocation_count() - before, 0u);
 }
 
 TEST(MessageQueueTest, WarmPushAndPopDoNotAllocate) {
@@ -200,13 +200,13 @@ TEST(MessageQueueTest, WarmPushAndPopDoNotAllocate) {
     queue.push(in);
     queue.try_pop(out);
   }
-  size_t before = testing::allocation_count();
+  size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 1000; ++i) {
     in.assign("motors/1", i % 2 ? std::string_view(big) : std::string_view("small"), i, i);
     ASSERT_EQ(queue.push(in), PushResult::kQueued);
     ASSERT_TRUE(queue.try_pop(out));
   }
-  EXPECT_EQ(testing::allocation_count() - before, 0u);
+  EXPECT_EQ(aiotops::testing::allocation_count() - before, 0u);
 }
 
 TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
@@ -214,7 +214,7 @@ TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
   InboundMessage in;
   InboundMessage out;
   const std::string big(5000, 'p');
-  size_t before = testing::allocation_count();
+  size_t before = aiotops::testing::allocation_count();
   for (int i = 0; i < 100; ++i) {
     in.assign("t", big, 0, 0);
     ASSERT_EQ(queue.push(in), PushResult::kQueued);
@@ -222,7 +222,7 @@ TEST(MessageQueueTest, OversizedPayloadsGrowEachBufferOnce) {
     ASSERT_EQ(out.payload, big);
   }
   // Three payload buffers circulate (the producer's, the slot's, the consumer's); each grows once.
-  EXPECT_LE(testing::allocation_count() - before, 3u);
+  EXPECT_LE(aiotops::testing::allocation_count() - before, 3u);
 }
 
 // Producers tag payloads "<producer> <sequence>"; returns (producer, sequence).

@@ -7,6 +7,9 @@
 # edge >= 0.9x raw), then the p99 publish-to-arrival latency with both paths paced at half the
 # edge's maximum rate (goal: edge <= 1.5x raw), and the service's resident memory (VmRSS after
 # the runs, VmHWM its peak; goal <= 30 MB with one model) and CPU time per reading handled.
+# CPU per message of every process on each path (broker, mqtt_bench, service; user + system over
+# the maximum-rate runs) shows what bounds the rates when the machine's cores are the limit: the
+# edge path crosses the broker twice, so its broker work alone is twice the raw path's.
 # Usage: bench/edge_vs_raw.sh <aiotops binary> <mqtt_bench binary>   (release build; make bench)
 # Environment: BENCH_DIR (kept results, default build/bench), EDGE_BENCH_MESSAGES (per max-rate
 # run, 100000), EDGE_BENCH_REPEAT (max-rate runs per path, 3), EDGE_BENCH_SECONDS (length of a
@@ -90,17 +93,35 @@ stop_edge() {
   edge_pid=
 }
 
-# One mqtt_bench run; its JSON goes to $dir/<name>.json. A run that lost messages still reports.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system CPU, clock ticks
+
+# One mqtt_bench run; its JSON goes to $dir/<name>.json, the CPU seconds (user + system) that
+# mqtt_bench, the broker and the service spent during it to $dir/<name>.cpu. A run that lost
+# messages still reports.
 run_bench() {  # <name> <qos> <subscribe topic> <publish topic> [mqtt_bench flags...]
   local name=$1 qos=$2 subscribe=$3 publish=$4
   shift 4
-  "$mqtt_bench" --broker "$broker" --qos "$qos" --publish-topic "$publish" \
-    --subscribe-topic "$subscribe" "$@" >"$dir/$name.json" || true
+  local broker0 edge0
+  broker0=$(ticks "$broker_pid")
+  edge0=$(ticks "$edge_pid")
+  /usr/bin/time -f '%U %S' -o "$dir/$name.time" "$mqtt_bench" --broker "$broker" --qos "$qos" \
+    --publish-topic "$publish" --subscribe-topic "$subscribe" "$@" >"$dir/$name.json" || true
   [[ -s "$dir/$name.json" ]] || { echo "mqtt_bench $name produced nothing" >&2; exit 1; }
+  echo "$(awk '{print $1 + $2}' "$dir/$name.time") \
+    $((($(ticks "$broker_pid") - broker0))) $((($(ticks "$edge_pid") - edge0)))" |
+    awk -v hz="$(getconf CLK_TCK)" '{print $1, $2 / hz, $3 / hz}' >"$dir/$name.cpu"
 }
 field() { jq -r "$2" "$dir/$1.json"; }
+# CPU microseconds per message received over the runs matching a glob: "bench broker service".
+cpu_per_message() {  # <glob of run names>
+  local received
+  received=$(cat "$dir"/$1.json | jq -s 'map(.received) | add')
+  cat "$dir"/$1.cpu | awk -v n="$received" \
+    '{b += $1; k += $2; s += $3} END {printf "%.1f %.1f %.1f\n", b * 1e6 / n, k * 1e6 / n, s * 1e6 / n}'
+}
 
 rows=()
+cpu_rows=()
 goals_met=1
 for qos in 0 1; do
   # QoS 1 end to end: a full queue holds the broker back instead of dropping readings.
@@ -129,12 +150,17 @@ for qos in 0 1; do
   run_bench "edge-paced-qos$qos" "$qos" 'aiotops/inference/#' "$telemetry" --rate "$paced" \
     --messages "$count"
   # CPU the service spent (user + system, clock ticks) on every reading it handled at this QoS.
-  cpu_ticks=$(awk '{print $14 + $15}' "/proc/$edge_pid/stat")
+  cpu_ticks=$(ticks "$edge_pid")
   handled=$(cat "$dir"/edge-*-qos"$qos"*.json | jq -s 'map(.received) | add')
   cpu_us=$(python3 -c "print(round($cpu_ticks / $(getconf CLK_TCK) * 1e6 / $handled, 1))")
   rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$edge_pid/status")
   hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$edge_pid/status")
   stop_edge
+
+  read -r raw_bench_us raw_broker_us _ <<<"$(cpu_per_message "raw-max-qos$qos-*")"
+  read -r edge_bench_us edge_broker_us edge_service_us <<<"$(cpu_per_message "edge-max-qos$qos-*")"
+  cpu_ratio=$(python3 -c "print(f'{($raw_bench_us + $raw_broker_us) / \
+    ($edge_bench_us + $edge_broker_us + $edge_service_us):.2f}')")
 
   raw_p99=$(field "raw-paced-qos$qos" .latency_us.p99)
   edge_p99=$(field "edge-paced-qos$qos" .latency_us.p99)
@@ -151,6 +177,10 @@ EOF
 )
   read -r rate_ratio rate_goal p99_ratio p99_goal memory_goal ok <<<"$verdict"
   ((ok)) || goals_met=0
+  cpu_rows+=("$(printf '| %s | %s + %s = %.1f | %s + %s + %s = %.1f | %s |' "$qos" \
+    "$raw_broker_us" "$raw_bench_us" "$(python3 -c "print($raw_broker_us + $raw_bench_us)")" \
+    "$edge_broker_us" "$edge_bench_us" "$edge_service_us" \
+    "$(python3 -c "print($edge_broker_us + $edge_bench_us + $edge_service_us)")" "$cpu_ratio")")
   rows+=("$(printf '| %s | %.0f (%s/%s) | %.0f (%s/%s) | %s %s | %s | %.0f / %.0f | %.0f / %.0f | %s %s | %.1f / %.1f MB %s | %s |' \
     "$qos" "$best_raw" "$(field "$raw_name" .received)" "$(field "$raw_name" .sent)" \
     "$best_edge" "$(field "$edge_name" .received)" "$(field "$edge_name" .sent)" \
@@ -168,4 +198,10 @@ echo
 echo "| QoS | raw msg/s (received/sent) | edge msg/s (received/sent) | edge/raw (goal >= 0.9) | paced msg/s | raw p50 / p99 us | edge p50 / p99 us | edge/raw p99 (goal <= 1.5) | edge VmRSS / VmHWM (goal <= 30 MB) | edge CPU us/msg |"
 echo "|---|---:|---:|---|---:|---:|---:|---|---|---:|"
 printf '%s\n' "${rows[@]}"
+echo
+echo "CPU per message over the maximum-rate runs (user + system µs per message received):"
+echo
+echo "| QoS | raw: broker + mqtt_bench | edge: broker + mqtt_bench + service | raw / edge CPU |"
+echo "|---|---:|---:|---:|"
+printf '%s\n' "${cpu_rows[@]}"
 ((goals_met)) || exit 3

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -424,6 +426,67 @@ TEST_F(RegistryApiTest, ExactVersionRacesHaveOneWinner) {
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), kWriters - 1);
   EXPECT_EQ(body_json(http->Get("/api/v1/models/motor"))["versions"].size(), 2u);
+}
+
+// Many clients over HTTP at once: uploaders of two names and downloaders of "latest". Every
+// upload gets a unique version, each name's versions are 1..N without a gap, and every download
+// is whole and is the bytes of the version it says it is.
+TEST_F(RegistryApiTest, ConcurrentUploadsAndDownloadsKeepVersionsUniqueAndGapFree) {
+  add_model("m-0", model_bytes(0));
+  add_model("m-1", model_bytes(0));
+  constexpr int kUploaders = 6;
+  constexpr int kUploads = 8;
+  constexpr int kDownloaders = 4;
+  std::mutex mutex;
+  std::map<std::string, std::set<int64_t>> versions{{"m-0", {1}}, {"m-1", {1}}};
+  std::map<std::string, std::string> sha_of{{"m-0/1", sha256_hex(model_bytes(0))},
+                                            {"m-1/1", sha256_hex(model_bytes(0))}};
+  std::atomic<int> uploaders_left{kUploaders};
+  std::vector<std::thread> threads;
+  for (int u = 0; u < kUploaders; ++u) {
+    threads.emplace_back([&, u] {
+      auto http = client();
+      const std::string name = u % 2 == 0 ? "m-0" : "m-1";
+      for (int i = 0; i < kUploads; ++i) {
+        const std::string bytes = model_bytes(100 * u + i + 1, 1000 + 500 * i);
+        auto result = upload(*http, "/api/v1/models/" + name, bytes, "m", R"({"format":"native"})");
+        ASSERT_TRUE(result);
+        ASSERT_EQ(result->status, 201) << result->body;
+        const int64_t version = json::parse(result->body)["version"].get<int64_t>();
+        std::lock_guard lock(mutex);
+        EXPECT_TRUE(versions[name].insert(version).second) << name << " v" << version << " twice";
+        sha_of[fmt::format("{}/{}", name, version)] = sha256_hex(bytes);
+      }
+      --uploaders_left;
+    });
+  }
+  std::atomic<int> downloads{0};
+  for (int d = 0; d < kDownloaders; ++d) {
+    threads.emplace_back([&, d] {
+      auto http = client();
+      const std::string name = d % 2 == 0 ? "m-0" : "m-1";
+      while (uploaders_left > 0 || downloads < kDownloaders) {
+        auto result = http->Get("/api/v1/models/" + name + "/versions/latest/file");
+        ASSERT_TRUE(result);
+        ASSERT_EQ(result->status, 200);
+        EXPECT_EQ(result->get_header_value("X-Content-SHA256"), sha256_hex(result->body));
+        const std::string key = name + "/" + result->get_header_value("X-Version");
+        std::lock_guard lock(mutex);
+        // A version is announced to clients only once its upload was answered, which may be
+        // a moment after the download saw it: check those that are known.
+        if (sha_of.contains(key)) {
+          EXPECT_EQ(sha_of[key], sha256_hex(result->body)) << key;
+        }
+        ++downloads;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& [name, seen] : versions) {
+    EXPECT_EQ(seen.size(), size_t{1 + kUploads * kUploaders / 2}) << name;
+    EXPECT_EQ(*seen.rbegin(), static_cast<int64_t>(seen.size())) << name << " has gaps";
+    EXPECT_EQ(body_json(client()->Get("/api/v1/models/" + name))["versions"].size(), seen.size());
+  }
 }
 
 TEST_F(RegistryApiTest, EventStreamAnnouncesVersionsAndAliasMoves) {

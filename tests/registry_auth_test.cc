@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -280,6 +281,70 @@ TEST_F(RegistryAuthTest, NonLoopbackNeedsATokenOrInsecure) {
   ASSERT_TRUE(store_->revoke_token(created->record.id));
   httplib::Client http("127.0.0.1", (*guarded)->port());
   EXPECT_EQ(http.Get("/api/v1/models")->status, 401);
+}
+
+TEST_F(RegistryAuthTest, DeviceTokensSpeakOnlyForTheirDevice) {
+  start();
+  const std::string admin = token(Role::kAdmin);
+  auto provision = [&](const std::string& id) {
+    auto made = client(admin)->Post(
+        "/api/v1/devices", json{{"id", id}, {"hardware", "esp32"}}.dump(), "application/json");
+    ASSERT_EQ(made->status, 201) << made->body;
+  };
+  provision("esp-1");
+  provision("esp-2");
+  const std::string esp1 = token(Role::kDevice, "esp-1");
+  const std::string report = R"({"model_version":"motor:3","firmware_version":"1.2.0"})";
+  auto post = [&](const std::string& secret, const std::string& path, const std::string& body,
+                  const char* type = "application/json") {
+    return client(secret)->Post(path, body, type);
+  };
+
+  // Its own device: activation (both routes) and status reports.
+  EXPECT_EQ(post(esp1, "/api/v1/devices/esp-1/activate", "")->status, 200);
+  EXPECT_EQ(post(esp1, "/confirmActivation", "device_id=esp-1", "application/x-www-form-urlencoded")
+                ->body,
+            "TRUE");
+  auto own = post(esp1, "/api/v1/devices/esp-1/status", report);
+  ASSERT_EQ(own->status, 200) << own->body;
+  EXPECT_EQ(json::parse(own->body)["model_version"], "motor:3");
+
+  // Another device: refused with 403 naming both, and nothing about esp-2 changes.
+  for (const auto& [path, body, type] :
+       {std::tuple{"/api/v1/devices/esp-2/status", report, "application/json"},
+        std::tuple{"/api/v1/devices/esp-2/activate", std::string(), "application/json"},
+        std::tuple{"/confirmActivation", std::string("device_id=esp-2"),
+                   "application/x-www-form-urlencoded"}}) {
+    auto refused = post(esp1, path, body, type);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 403) << path;
+    EXPECT_THAT(refused->body, ::testing::HasSubstr("'esp-1', not 'esp-2'")) << path;
+  }
+  auto esp2 = client(admin)->Get("/api/v1/devices/esp-2");
+  ASSERT_EQ(esp2->status, 200);
+  EXPECT_EQ(json::parse(esp2->body)["activated"], false);
+  EXPECT_EQ(json::parse(esp2->body)["model_version"], "");
+
+  // An admin reports for any device; a device token still reads models but not datasets.
+  EXPECT_EQ(post(admin, "/api/v1/devices/esp-2/status", report)->status, 200);
+  EXPECT_EQ(client(esp1)->Get("/api/v1/models")->status, 200);
+  EXPECT_EQ(client(esp1)->Get("/api/v1/datasets")->status, 403);
+
+  // Tokens made over the API: a device token needs its device, other roles take none.
+  auto unbound = post(admin, "/api/v1/tokens", R"({"role":"device"})");
+  EXPECT_EQ(unbound->status, 400);
+  EXPECT_THAT(unbound->body, ::testing::HasSubstr("--device"));
+  EXPECT_EQ(post(admin, "/api/v1/tokens", R"({"role":"admin","device_id":"esp-1"})")->status, 400);
+  auto bound = post(admin, "/api/v1/tokens", R"({"role":"device","device_id":"esp-2"})");
+  ASSERT_EQ(bound->status, 201) << bound->body;
+  const json created = json::parse(bound->body);
+  EXPECT_EQ(created["device_id"], "esp-2");
+  EXPECT_EQ(
+      post(created["token"].get<std::string>(), "/api/v1/devices/esp-2/status", report)->status,
+      200);
+  EXPECT_EQ(
+      post(created["token"].get<std::string>(), "/api/v1/devices/esp-1/status", report)->status,
+      403);
 }
 
 TEST_F(RegistryAuthTest, DeviceEventStreamsSkipDatasets) {

@@ -192,11 +192,22 @@ TEST_F(RegistryCliTest, TokensTurnAuthOn) {
       fmt::format("registry list model --url {} --token-file {}/admin.token", url, dir_.string()));
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
 
-  // A device token made through the API, which then may read models but not push.
-  auto device =
+  // A device token made through the API, which then may read models but not push. It belongs to
+  // one device, so --device is required, and only device tokens take it.
+  auto unbound =
       cli(fmt::format("registry token create --role device --url {} --token {}", url, admin));
+  EXPECT_EQ(unbound.exit_code, 2);
+  EXPECT_THAT(unbound.err, HasSubstr("--device"));
+  EXPECT_EQ(cli(fmt::format("registry token create --role pipeline --device esp-1 --data-dir {}",
+                            data_.string()))
+                .exit_code,
+            2);
+  auto device = cli(fmt::format(
+      "registry token create --role device --device esp-1 --json --url {} --token {}", url, admin));
   ASSERT_EQ(device.exit_code, 0) << device.err;
-  std::string device_token = device.out.substr(0, device.out.find('\n'));
+  const auto record = nlohmann::json::parse(device.out);
+  EXPECT_EQ(record["device_id"], "esp-1");
+  std::string device_token = record["token"];
   write("m.bin", model(10));
   auto push = cli(fmt::format("registry push model m {}/m.bin --format native --url {} --token {}",
                               dir_.string(), url, device_token));

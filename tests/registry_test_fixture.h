@@ -68,9 +68,10 @@ class RegistryFixture : public ::testing::Test {
     server_ = std::move(*server);
   }
 
-  // A new token's secret.
-  std::string token(registry::Role role) {
-    auto created = store_->create_token(role, "test");
+  // A new token's secret; a device token belongs to device `device`.
+  std::string token(registry::Role role, const std::string& device = "dev") {
+    auto created =
+        store_->create_token(role, "test", role == registry::Role::kDevice ? device : "");
     EXPECT_TRUE(created) << created.error().message();
     return created ? created->secret : std::string();
   }

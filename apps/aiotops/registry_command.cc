@@ -73,6 +73,7 @@ struct RegistryFlags {
   // token
   std::string role;
   std::string description;
+  std::string device;  // device tokens: the device it speaks for
   // check
   bool gc = false;
 };
@@ -291,15 +292,16 @@ int run_token_create(const RegistryFlags& flags) {
   if (!flags.data_dir.empty()) {
     auto store = open_store(flags);
     if (!store) return report_error(store.error());
-    auto token = (*store)->create_token(*role, flags.description);
+    auto token = (*store)->create_token(*role, flags.description, flags.device);
     if (!token) return report_error(token.error());
     created = registry::to_json(token->record);
     created["token"] = token->secret;
   } else {
     auto client = connect(flags.client);
     if (!client) return report_error(client.error());
-    auto token = (*client)->send_json("POST", "/api/v1/tokens",
-                                      {{"role", flags.role}, {"description", flags.description}});
+    json request = {{"role", flags.role}, {"description", flags.description}};
+    if (!flags.device.empty()) request["device_id"] = flags.device;
+    auto token = (*client)->send_json("POST", "/api/v1/tokens", request);
     if (!token) return report_error(token.error());
     created = std::move(*token);
   }
@@ -448,6 +450,9 @@ void add_registry_command(CLI::App& root, Action& run) {
       token->add_subcommand("create", "Create a token and print its secret (shown once)");
   create->add_option("--role", f.role, "device, pipeline or admin")->required();
   create->add_option("--description", f.description, "What the token is for");
+  create->add_option("--device", f.device,
+                     "Device id a device token belongs to (required for --role device): it may "
+                     "activate and report status for that device only");
   create->add_option("--data-dir", f.data_dir,
                      "Create it in this data directory directly (no server needed)");
   create->add_flag("--json", f.json_output, "Print the token record as JSON");

@@ -201,6 +201,7 @@ json to_json(const TokenRecord& record) {
   return {{"id", record.id},
           {"role", to_string(record.role)},
           {"description", record.description},
+          {"device_id", record.device_id.empty() ? json() : json(record.device_id)},
           {"created_ms", record.created_ms},
           {"last_used_ms", optional_int(record.last_used_ms)},
           {"revoked_ms", optional_int(record.revoked_ms)}};
@@ -366,8 +367,10 @@ Result<TokenRequest> parse_token_request(std::string_view text) {
   if (!parsed) return fail(parsed.error().with_context("token.role"));
   auto description = read_text(fields, "description");
   if (!description) return fail(description.error());
+  auto device = fields.string("device_id");
+  if (!device) return fail(device.error());
   if (Status s = fields.finish(); !s) return fail(s.error());
-  return TokenRequest{*parsed, std::move(*description)};
+  return TokenRequest{*parsed, std::move(*description), std::string(device->value_or(""))};
 }
 
 }  // namespace aiotops::registry

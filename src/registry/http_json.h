@@ -56,8 +56,9 @@ Result<int64_t> parse_alias_target(std::string_view text);
 struct TokenRequest {
   Role role = Role::kDevice;
   std::string description;
+  std::string device_id;  // the device a device token belongs to (Store::create_token checks)
 };
-// {"role", "description"}; "role" is required. Thread-safe.
+// {"role", "description", "device_id"}; "role" is required. Thread-safe.
 Result<TokenRequest> parse_token_request(std::string_view text);
 
 }  // namespace aiotops::registry

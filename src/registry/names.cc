@@ -1,6 +1,7 @@
 #include "registry/names.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace aiotops::registry {
 namespace {
@@ -71,6 +72,16 @@ Status validate_text(std::string_view text, std::string_view what) {
     }
   }
   return {};
+}
+
+Result<int64_t> parse_version_number(std::string_view text, std::string_view what) {
+  int64_t version = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || version < 1) {
+    return fail(ErrorCode::kInvalidArgument, "{} '{}': expected a version number (1, 2, ...)", what,
+                text);
+  }
+  return version;
 }
 
 }  // namespace aiotops::registry

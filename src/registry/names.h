@@ -3,6 +3,7 @@
 // device ids and labels. They end up in URLs, log lines and SQL parameters (never in file
 // paths: blobs are named by hash), but we refuse anything that could be mistaken for a path.
 
+#include <cstdint>
 #include <string_view>
 
 #include "common/error.h"
@@ -30,5 +31,9 @@ Status validate_device_id(std::string_view id);
 // at most kMaxNameLength * 4 bytes, no control characters. Fails with kInvalidArgument naming
 // `what`. Thread-safe.
 Status validate_text(std::string_view text, std::string_view what);
+
+// A version number in a URL: the decimal digits of a positive integer ("3"; "03" reads as 3).
+// kInvalidArgument naming `what` otherwise. Thread-safe.
+Result<int64_t> parse_version_number(std::string_view text, std::string_view what);
 
 }  // namespace aiotops::registry

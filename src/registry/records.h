@@ -116,6 +116,9 @@ struct TokenRecord {
   std::string id;  // public identifier (16 hex); the secret is never stored
   Role role = Role::kDevice;
   std::string description;
+  // Device role: the device whose activation and status reports it may send; empty for other
+  // roles (and for device tokens made before tokens were tied to a device: read-only).
+  std::string device_id;
   int64_t created_ms = 0;
   std::optional<int64_t> last_used_ms;  // updated at most once a minute
   std::optional<int64_t> revoked_ms;

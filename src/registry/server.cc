@@ -11,6 +11,7 @@
 #include "registry/http_listen.h"
 #include "registry/http_router.h"
 #include "registry/server_impl.h"
+#include "registry/tokens.h"
 
 namespace aiotops::registry {
 namespace {
@@ -20,12 +21,6 @@ namespace {
 constexpr int64_t kAuthRecheckMs = 1000;
 // Room for the multipart framing and the metadata part around an upload of the size limit.
 constexpr size_t kMultipartOverhead = size_t{1} << 20;
-
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 bool has_body(const httplib::Request& request) {
   return request.get_header_value<uint64_t>("Content-Length") > 0 ||
@@ -47,6 +42,12 @@ Result<std::unique_ptr<httplib::Server>> make_http_server(const ServerOptions& o
 }
 
 }  // namespace
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string Call::actor() const { return token ? "token:" + token->id : "anonymous"; }
 
@@ -115,11 +116,19 @@ bool RegistryServer::Impl::authorize(Call& call, Access access) {
     return refuse(401, "unauthenticated",
                   "this registry needs a token: send 'Authorization: Bearer <token>'");
   }
-  auto token = store.authenticate(*credential);
+  const int64_t now = steady_ms();
+  const uint64_t generation = store.write_generation();
+  const std::string hash = token_hash(*credential);
+  std::optional<TokenRecord> token = token_cache.find(hash, generation, now);
   if (!token) {
-    call.response.set_header("WWW-Authenticate",
-                             "Bearer realm=\"aiotops-registry\", error=\"invalid_token\"");
-    return refuse(401, "unauthenticated", token.error().message());
+    auto authenticated = store.authenticate(*credential);
+    if (!authenticated) {
+      call.response.set_header("WWW-Authenticate",
+                               "Bearer realm=\"aiotops-registry\", error=\"invalid_token\"");
+      return refuse(401, "unauthenticated", authenticated.error().message());
+    }
+    token_cache.put(hash, *authenticated, generation, now);
+    token = std::move(*authenticated);
   }
   if (!grants(token->role, access)) {
     return refuse(403, "permission_denied",
@@ -128,6 +137,20 @@ bool RegistryServer::Impl::authorize(Call& call, Access access) {
   }
   call.token = std::move(*token);
   return true;
+}
+
+Status RegistryServer::Impl::require_own_device(const Call& call, std::string_view device_id) {
+  if (!call.token || call.token->role != Role::kDevice || call.token->device_id == device_id) {
+    return {};
+  }
+  if (call.token->device_id.empty()) {
+    return fail(ErrorCode::kPermissionDenied,
+                "device token {} is tied to no device and may only read; create one with "
+                "--device {}",
+                call.token->id, device_id);
+  }
+  return fail(ErrorCode::kPermissionDenied, "device token {} belongs to device '{}', not '{}'",
+              call.token->id, call.token->device_id, device_id);
 }
 
 Result<std::unique_ptr<RegistryServer>> RegistryServer::start(Store& store, ServerOptions options) {

@@ -63,6 +63,7 @@ Status RegistryServer::Impl::put_device_labels(Call& call) {
 
 Status RegistryServer::Impl::activate_device(Call& call) {
   if (Status s = validate_device_id(call.param(0)); !s) return s;
+  if (Status s = require_own_device(call, call.param(0)); !s) return s;
   auto record = store.activate_device(call.param(0));
   if (!record) return fail(record.error());
   send_json(call, 200, to_json(*record));
@@ -71,6 +72,7 @@ Status RegistryServer::Impl::activate_device(Call& call) {
 
 Status RegistryServer::Impl::report_device(Call& call) {
   if (Status s = validate_device_id(call.param(0)); !s) return s;
+  if (Status s = require_own_device(call, call.param(0)); !s) return s;
   auto body = read_body(call, options.max_json_bytes);
   if (!body) return fail(body.error());
   auto report = parse_device_report(*body);
@@ -86,7 +88,7 @@ Status RegistryServer::Impl::create_token(Call& call) {
   if (!body) return fail(body.error());
   auto request = parse_token_request(*body);
   if (!request) return fail(request.error());
-  auto created = store.create_token(request->role, request->description);
+  auto created = store.create_token(request->role, request->description, request->device_id);
   if (!created) return fail(created.error());
   refresh_auth();  // the first token turns authentication on at once
   nlohmann::json json = to_json(created->record);

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/fresh_cache.h"
 #include "registry/http_auth.h"
 #include "registry/server.h"
 #include "registry/store.h"
@@ -76,9 +77,15 @@ struct RegistryServer::Impl {
   std::atomic<int64_t> auth_checked_ms{-1};
   std::atomic<bool> tokens_exist{false};
   void refresh_auth() { auth_checked_ms = -1; }
+  // Tokens authenticated and model versions resolved a moment ago (fresh_cache.h).
+  FreshCache<TokenRecord> token_cache;
+  FreshCache<ModelRecord> model_cache;
   // Checks the call's bearer token grants `access`; otherwise answers 401 (no, unknown or
   // revoked token) or 403 (a role without it) and returns false.
   bool authorize(Call& call, Access access);
+  // A device token speaks only for its own device: kPermissionDenied (403) when the call's token
+  // is a device token for another device, or one tied to none (made before schema version 2).
+  static Status require_own_device(const Call& call, std::string_view device_id);
 
   // ---- public (server_meta.cc) ---------------------------------------------------------
   Status get_health(Call& call);
@@ -150,12 +157,12 @@ struct RegistryServer::Impl {
   Status send_blob(Call& call, const std::string& sha256, std::string_view content_type);
 };
 
+// Milliseconds on the steady clock (the caches' and auth re-check's time).
+int64_t steady_ms();
 // Answers with a JSON body.
 void send_json(Call& call, int status, const nlohmann::json& body);
 // Answers with {"error": code, "message": ...} and the status for the error's code.
 void send_error(Call& call, const Error& error);
-// A version number in a URL: a positive decimal integer. kInvalidArgument naming `what`.
-Result<int64_t> parse_version_number(std::string_view text, std::string_view what);
 // A listing entry: the record without its bulky parts (dataset statistics).
 nlohmann::json summary_json(const DatasetRecord& record);
 // {"manifest": <canonical text>, "signature": <base64>, "key_id": ...}: what

@@ -87,8 +87,19 @@ Status RegistryServer::Impl::get_model(Call& call) {
 }
 
 Status RegistryServer::Impl::download_model(Call& call) {
-  auto record = find_model(store, call.param(0), call.param(1));
-  if (!record) return fail(record.error());
+  const std::string& name = call.param(0);
+  if (Status s = validate_name(name, "model name"); !s) return s;
+  // A device polling for "production" is answered from the cache until something changes.
+  const std::string key = name + '/' + call.param(1);
+  const uint64_t generation = store.write_generation();
+  const int64_t now = steady_ms();
+  std::optional<ModelRecord> record = model_cache.find(key, generation, now);
+  if (!record) {
+    auto found = store.resolve_model(name, call.param(1));
+    if (!found) return fail(found.error());
+    model_cache.put(key, *found, generation, now);
+    record = std::move(*found);
+  }
   call.response.set_header("X-Version", std::to_string(record->version));
   call.response.set_header("X-Model-Format", std::string(to_string(record->format)));
   call.response.set_header("Content-Disposition",

@@ -193,6 +193,7 @@ Status Impl::reference_confirm_activation(Call& call) {
   Form fields;
   auto id = device_id_field(*this, call, fields);
   if (!id) return fail(id.error());
+  if (Status s = require_own_device(call, *id); !s) return s;
   auto record = store.activate_device(*id);
   if (!record && record.error().code() != ErrorCode::kNotFound) return fail(record.error());
   answer_text(call, record.has_value());

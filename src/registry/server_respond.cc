@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -14,6 +13,7 @@
 
 #include "registry/http_json.h"
 #include "registry/http_range.h"
+#include "registry/http_upload.h"
 #include "registry/server_impl.h"
 #include "registry/signing.h"
 
@@ -82,16 +82,6 @@ int http_status(ErrorCode code) {
   }
 }
 
-Result<int64_t> parse_version_number(std::string_view text, std::string_view what) {
-  int64_t version = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || version < 1) {
-    return fail(ErrorCode::kInvalidArgument, "{} '{}': expected a version number (1, 2, ...)", what,
-                text);
-  }
-  return version;
-}
-
 nlohmann::json summary_json(const DatasetRecord& record) {
   nlohmann::json json = to_json(record);
   json.erase("stats");
@@ -145,61 +135,42 @@ Result<Upload> RegistryServer::Impl::receive_upload(Call& call) {
   call.body_read = true;
   auto writer = store.begin_upload();
   if (!writer) return fail(writer.error());
-  enum class Part { kFile, kMetadata } part = Part::kFile;
-  Upload upload;
-  bool seen_file = false;
-  Status problem;
+  UploadParts parts([&writer](std::string_view bytes) { return writer->append(bytes); },
+                    options.max_json_bytes);
   const bool complete = (*call.reader)(
-      [&](const httplib::MultipartFormData& header) {
-        if (header.name == "metadata") {
-          part = Part::kMetadata;
-          return true;
-        }
-        if (header.name != "file") {
-          problem = fail(ErrorCode::kInvalidArgument,
-                         "multipart part '{}': expected 'file' or 'metadata'", header.name);
-          return false;
-        }
-        if (seen_file) {
-          problem = fail(ErrorCode::kInvalidArgument, "multipart body has two 'file' parts");
-          return false;
-        }
-        seen_file = true;
-        part = Part::kFile;
-        upload.filename = header.filename;
-        return true;
+      [&parts](const httplib::MultipartFormData& header) {
+        return parts.begin_part(header.name, header.filename);
       },
-      [&](const char* data, size_t size) {
-        if (part == Part::kFile) {
-          problem = writer->append(std::string_view(data, size));
-          return problem.has_value();
-        }
-        if (upload.metadata.size() + size > options.max_json_bytes) {
-          problem = fail(ErrorCode::kResourceExhausted,
-                         "multipart part 'metadata': larger than {} bytes", options.max_json_bytes);
-          return false;
-        }
-        upload.metadata.append(data, size);
-        return true;
+      [&parts](const char* data, size_t size) {
+        return parts.append(std::string_view(data, size));
       });
-  if (!problem) return fail(problem.error());
+  // cpp-httplib stops reading past its payload limit and marks the answer 413.
   if (call.response.status == 413) {
     return fail(ErrorCode::kResourceExhausted, "upload larger than the limit of {} bytes",
                 store.options().max_upload_bytes);
   }
-  if (!complete) {
-    return fail(ErrorCode::kInvalidArgument,
-                "malformed multipart/form-data body (boundary, part headers or framing)");
-  }
-  if (!seen_file) return fail(ErrorCode::kInvalidArgument, "multipart body has no 'file' part");
+  if (Status s = parts.finish(complete); !s) return fail(s.error());
   auto blob = writer->commit();
   if (!blob) return fail(blob.error());
+  Upload upload;
   upload.blob = std::move(*blob);
+  upload.filename = parts.filename();
+  upload.metadata = std::move(parts.metadata());
   return upload;
 }
 
 Status RegistryServer::Impl::send_blob(Call& call, const std::string& sha256,
                                        std::string_view content_type) {
+  httplib::Response& response = call.response;
+  response.set_header("ETag", fmt::format("\"{}\"", sha256));
+  response.set_header("X-Content-SHA256", sha256);
+  response.set_header("Accept-Ranges", "bytes");
+  response.set_header("Cache-Control", "no-cache");
+  // A device that has the file asks with its ETag: answered without touching the blob.
+  if (etag_listed(call.request.get_header_value("If-None-Match"), sha256, true)) {
+    response.status = 304;
+    return {};
+  }
   auto opened = store.open_blob(sha256);
   if (!opened) {
     if (opened.error().code() != ErrorCode::kNotFound) return fail(opened.error());
@@ -208,15 +179,6 @@ Status RegistryServer::Impl::send_blob(Call& call, const std::string& sha256,
   }
   auto file = std::make_shared<BlobFile>(std::move(*opened));
   const uint64_t size = file->size();
-  httplib::Response& response = call.response;
-  response.set_header("ETag", fmt::format("\"{}\"", sha256));
-  response.set_header("X-Content-SHA256", sha256);
-  response.set_header("Accept-Ranges", "bytes");
-  response.set_header("Cache-Control", "no-cache");
-  if (etag_listed(call.request.get_header_value("If-None-Match"), sha256, true)) {
-    response.status = 304;
-    return {};
-  }
   ByteRange range = resolve_range(call.request.get_header_value("Range"), size);
   // If-Range: the range holds only while the entity is the one the client has part of.
   if (call.request.has_header("If-Range") &&

@@ -193,6 +193,8 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options) {
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
+uint64_t Store::write_generation() const { return impl_->generation.load(); }
+
 const StoreOptions& Store::options() const { return impl_->options; }
 const BlobStore& Store::blobs() const { return impl_->blobs; }
 const KeyPair& Store::keys() const { return impl_->keys; }

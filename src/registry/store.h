@@ -191,8 +191,11 @@ class Store {
   Status delete_device(std::string_view id);
 
   // ---- tokens -------------------------------------------------------------------------------
-  // Creates a token; the secret is returned once. kInvalidArgument for the description.
-  Result<CreatedToken> create_token(Role role, std::string_view description);
+  // Creates a token; the secret is returned once. A device token is tied to `device_id` (which
+  // need not be provisioned yet); other roles take none. kInvalidArgument for the description,
+  // a malformed or missing device id, or a device id given to another role.
+  Result<CreatedToken> create_token(Role role, std::string_view description,
+                                    std::string_view device_id = {});
   // Finds the live token whose secret this is and refreshes its last-used time (at most once a
   // minute, so authentication is usually a read). kPermissionDenied for an unknown, malformed
   // or revoked token (the message never echoes the secret).
@@ -202,6 +205,10 @@ class Store {
   Result<std::vector<TokenRecord>> list_tokens() const;
   // Tokens not revoked: the server refuses a non-loopback address without one.
   Result<size_t> count_live_tokens() const;
+
+  // Grows after every write this process makes (committed or not): reads cached while it is
+  // unchanged are current as far as this process's writes go (fresh_cache.h). Thread-safe.
+  uint64_t write_generation() const;
 
   // ---- maintenance --------------------------------------------------------------------------
   // Re-hashes every blob, checks every referenced blob exists with the recorded size, verifies

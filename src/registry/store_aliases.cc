@@ -90,7 +90,7 @@ Result<AliasMove> Store::set_alias(std::string_view model, std::string_view alia
   }
   if (auto s = record_move(*db, move); !s) return fail(s.error());
   if (auto s = transaction->commit(); !s) return fail(s.error());
-  impl_->events.publish(event_of(move));
+  impl_->announce(event_of(move));
   return move;
 }
 
@@ -110,7 +110,7 @@ Result<AliasMove> Store::delete_alias(std::string_view model, std::string_view a
   if (auto r = remove->bind(1, model).bind(2, alias).run(); !r) return fail(r.error());
   if (auto s = record_move(*db, move); !s) return fail(s.error());
   if (auto s = transaction->commit(); !s) return fail(s.error());
-  impl_->events.publish(event_of(move));
+  impl_->announce(event_of(move));
   return move;
 }
 

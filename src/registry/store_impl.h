@@ -2,6 +2,7 @@
 // The Store's private state, shared by the store_*.cc files that implement its methods
 // (uploads, reads, aliases, devices, tokens, maintenance). Not a public header.
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,9 @@ struct Store::Impl {
   KeyPair keys;
   EventBus events;
   int schema_version = 0;
+  // Grows after each commit that announces a change and when a WriteLease ends (after its
+  // transaction committed or rolled back): what Store::write_generation() reports.
+  std::atomic<uint64_t> generation{0};
   std::filesystem::path db_path;
 
   // One writer connection: writes in this process queue on the mutex instead of spinning in
@@ -35,6 +39,12 @@ struct Store::Impl {
       : options(std::move(o)), blobs(std::move(b)), keys(k), events(e) {}
 
   int64_t now_ms() const;
+  // After a commit: makes cached reads stale (write_generation), then tells subscribers, so a
+  // client reacting to the event never gets the state from before it.
+  void announce(Event event) {
+    generation.fetch_add(1);
+    events.publish(std::move(event));
+  }
 
   // A read connection for the lifetime of the lease.
   class ReadLease {
@@ -54,11 +64,16 @@ struct Store::Impl {
   // The writer connection, held exclusively for the lifetime of the lease.
   class WriteLease {
    public:
-    explicit WriteLease(Impl& impl) : lock_(impl.write_mutex), connection_(*impl.writer) {}
+    explicit WriteLease(Impl& impl)
+        : generation_(impl.generation), lock_(impl.write_mutex), connection_(*impl.writer) {}
+    ~WriteLease() { generation_.fetch_add(1); }
+    WriteLease(const WriteLease&) = delete;
+    WriteLease& operator=(const WriteLease&) = delete;
     sql::Connection& operator*() { return connection_; }
     sql::Connection* operator->() { return &connection_; }
 
    private:
+    std::atomic<uint64_t>& generation_;
     std::unique_lock<std::mutex> lock_;
     sql::Connection& connection_;
   };
@@ -106,8 +121,7 @@ Status commit_version(Store::Impl& impl, sql::Statement& insert, sql::Transactio
                       EventType type, const auto& record) {
   if (auto done = insert.run(); !done) return fail(done.error());
   if (auto s = transaction.commit(); !s) return s;
-  impl.events.publish(
-      version_event(type, record.name, record.version, record.sha256, record.created_ms));
+  impl.announce(version_event(type, record.name, record.version, record.sha256, record.created_ms));
   return {};
 }
 

@@ -8,7 +8,7 @@ namespace {
 
 // Migration i (1-based) takes the database from version i-1 to version i. Never edit a
 // released migration; append a new one.
-constexpr std::array<std::string_view, 1> kMigrations{R"sql(
+constexpr std::array<std::string_view, 2> kMigrations{R"sql(
 -- version_counters: the last version handed out per dataset or model name. Versions are
 -- allocated from here inside the inserting transaction, so they are gap-free while nothing is
 -- deleted and never reused after a deletion.
@@ -124,6 +124,11 @@ CREATE TABLE tokens (
   last_used_ms INTEGER,
   revoked_ms INTEGER
 ) WITHOUT ROWID;
+)sql",
+                                                      R"sql(
+-- tokens.device_id: the one device a device-role token may activate and report status for.
+-- Device tokens created before this column have none and may only read.
+ALTER TABLE tokens ADD COLUMN device_id TEXT CHECK (device_id IS NULL OR role = 'device');
 )sql"};
 
 // schema_version: one row, the number of migrations applied.

@@ -85,9 +85,9 @@ TEST_F(StoreTest, OpensTheDocumentedLayout) {
   EXPECT_TRUE(fs::is_directory(dir_.path() / "blobs" / "tmp"));
   EXPECT_TRUE(fs::is_regular_file(dir_.path() / "keys" / "ed25519.key"));
   EXPECT_TRUE(fs::is_regular_file(dir_.path() / "keys" / "ed25519.pub"));
-  EXPECT_EQ(store_->schema_version(), 1);
+  EXPECT_EQ(store_->schema_version(), 2);
   EXPECT_EQ(sql_text(db_path(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(sql_text(db_path(), "SELECT version FROM schema_version"), "1");
+  EXPECT_EQ(sql_text(db_path(), "SELECT version FROM schema_version"), "2");
   auto public_key = store_->keys().public_key;
   store_.reset();
   auto reopened = open_store(dir_.path());
@@ -502,7 +502,7 @@ TEST_F(StoreTest, DevicesProvisionActivateAndReport) {
 TEST_F(StoreTest, TokensAuthenticateByHashAndRevoke) {
   auto admin = store_->create_token(Role::kAdmin, "ops laptop");
   ASSERT_TRUE(admin) << admin.error().message();
-  auto device = store_->create_token(Role::kDevice, "fleet");
+  auto device = store_->create_token(Role::kDevice, "fleet", "esp-1");
   ASSERT_TRUE(device);
   EXPECT_TRUE(looks_like_token(admin->secret));
   EXPECT_EQ(store_->count_live_tokens().value(), 2u);
@@ -552,6 +552,36 @@ TEST_F(StoreTest, TokensAuthenticateByHashAndRevoke) {
   EXPECT_EQ(
       sql_text(db_path(), "SELECT secret_sha256 FROM tokens WHERE id = '" + admin->record.id + "'"),
       token_hash(admin->secret));
+}
+
+TEST_F(StoreTest, DeviceTokensAreTiedToOneDevice) {
+  auto device = store_->create_token(Role::kDevice, "", "esp-1");
+  ASSERT_TRUE(device) << device.error().message();
+  EXPECT_EQ(device->record.device_id, "esp-1");
+  EXPECT_EQ(store_->authenticate(device->secret)->device_id, "esp-1");
+  EXPECT_EQ(store_->authenticate(store_->create_token(Role::kAdmin, "")->secret)->device_id, "");
+  for (auto [role, id] : {std::pair{Role::kDevice, ""}, std::pair{Role::kDevice, "../esp"},
+                          std::pair{Role::kPipeline, "esp-1"}, std::pair{Role::kAdmin, "esp-1"}}) {
+    auto refused = store_->create_token(role, "", id);
+    ASSERT_FALSE(refused) << to_string(role) << " " << id;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST_F(StoreTest, DeviceTokensFromSchemaVersionOneKeepNoDevice) {
+  auto old = store_->create_token(Role::kDevice, "before devices were named", "esp-1");
+  ASSERT_TRUE(old);
+  store_.reset();
+  // Back to version 1's tokens table, as a registry of that version left it.
+  run_sql(db_path(), "ALTER TABLE tokens DROP COLUMN device_id");
+  run_sql(db_path(), "UPDATE schema_version SET version = 1");
+  store_ = open_store(dir_.path());
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(store_->schema_version(), 2);
+  auto migrated = store_->authenticate(old->secret);
+  ASSERT_TRUE(migrated) << migrated.error().message();
+  EXPECT_EQ(migrated->role, Role::kDevice);
+  EXPECT_EQ(migrated->device_id, "");
 }
 
 TEST_F(StoreTest, CheckPassesOnAHealthyStore) {

@@ -11,7 +11,7 @@ namespace {
 constexpr int64_t kLastUsedResolutionMs = 60'000;
 
 constexpr std::string_view kSelect =
-    "SELECT id, role, description, created_ms, last_used_ms, revoked_ms FROM tokens";
+    "SELECT id, role, description, created_ms, last_used_ms, revoked_ms, device_id FROM tokens";
 
 TokenRecord from_row(sql::Statement& row) {
   TokenRecord r;
@@ -21,30 +21,50 @@ TokenRecord from_row(sql::Statement& row) {
   r.created_ms = row.int64(3);
   r.last_used_ms = row.optional_int64(4);
   r.revoked_ms = row.optional_int64(5);
+  r.device_id = row.text(6);
   return r;
+}
+
+// A device token names its device; no other token names one.
+Status validate_token_device(Role role, std::string_view device_id) {
+  if (role != Role::kDevice) {
+    if (device_id.empty()) return {};
+    return fail(ErrorCode::kInvalidArgument,
+                "token device '{}': only a device token is tied to a device (role is {})",
+                device_id, to_string(role));
+  }
+  if (device_id.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "a device token needs the id of the device it belongs to (--device ID)");
+  }
+  return validate_device_id(device_id);
 }
 
 }  // namespace
 
-Result<CreatedToken> Store::create_token(Role role, std::string_view description) {
+Result<CreatedToken> Store::create_token(Role role, std::string_view description,
+                                         std::string_view device_id) {
   if (auto s = validate_text(description, "token description"); !s) return fail(s.error());
+  if (auto s = validate_token_device(role, device_id); !s) return fail(s.error());
   NewToken token = generate_token();
   CreatedToken created;
   created.record.id = token.id;
   created.record.role = role;
   created.record.description = std::string(description);
+  created.record.device_id = std::string(device_id);
   created.record.created_ms = impl_->now_ms();
   created.secret = token.secret;
   Impl::WriteLease db(*impl_);
   auto insert = db->prepare(
-      "INSERT INTO tokens (id, role, secret_sha256, description, created_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO tokens (id, role, secret_sha256, description, created_ms, device_id) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''))");
   if (!insert) return fail(insert.error());
   auto done = insert->bind(1, token.id)
                   .bind(2, to_string(role))
                   .bind(3, token.hash)
                   .bind(4, description)
                   .bind(5, created.record.created_ms)
+                  .bind(6, device_id)
                   .run();
   if (!done) return fail(done.error());
   return created;

@@ -4,6 +4,7 @@
 
 #include "common/duration.h"
 #include "common/files.h"
+#include "pipeline/export_yaml.h"
 #include "pipeline/yaml_fields.h"
 
 namespace aiotops::pipeline {
@@ -523,7 +524,9 @@ Result<Workflow> read_document(const YAML::Node& document, std::string_view file
   PIPELINE_CHECK(read_spec(context, root.get("spec"), workflow));
   static constexpr std::string_view kIgnored[] = {"status"};
   PIPELINE_CHECK(root.finish(kIgnored));
-  workflow.source_yaml = YAML::Dump(document);
+  // Not YAML::Dump: it drops the quotes of "true" or "3", which would turn them into a boolean
+  // and a number when the text is read again (by export or a retry).
+  workflow.source_yaml = json_to_yaml(yaml_to_json(document));
   return workflow;
 }
 

@@ -21,6 +21,21 @@ for (const kind of ["Workflow", "CronWorkflow", "WorkflowTemplate"]) {
   kinds[kind] = (await import(path.join(models, `${kind}.js`)))[kind];
 }
 
+// A steps template's `steps` is a list of lists on the wire; in Go, ParallelSteps is a struct whose
+// JSON (un)marshaller reads and writes that inner list, which the generated types do not model.
+// So each inner list is wrapped the way that struct holds it before validation; its steps are
+// still checked as WorkflowSteps.
+function as_generated_types(document) {
+  const copy = structuredClone(document);
+  const spec = copy.kind === "CronWorkflow" ? copy.spec?.workflowSpec : copy.spec;
+  for (const template of spec?.templates ?? []) {
+    if (Array.isArray(template.steps)) {
+      template.steps = template.steps.map((group) => (Array.isArray(group) ? { steps: group } : group));
+    }
+  }
+  return copy;
+}
+
 let invalid = 0;
 for (const file of files) {
   for (const document of yaml.loadAll(fs.readFileSync(file, "utf8"))) {
@@ -33,7 +48,7 @@ for (const file of files) {
       continue;
     }
     try {
-      new Model(document).validate();
+      new Model(as_generated_types(document)).validate();
       console.log(`ok ${document.kind} ${name}`);
     } catch (error) {
       console.log(`${file}: ${document.kind} ${name}: ${error.message}`);

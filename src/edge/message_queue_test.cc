@@ -239,8 +239,9 @@ void run_producers(MessageQueue& queue, int producers, int count,
   for (int p = 0; p < producers; ++p) {
     threads.emplace_back([&, p] {
       InboundMessage in;
+      const std::string topic = fmt::format("producer-{}", p);
       for (int s = 0; s < count; ++s) {
-        in.assign("t", fmt::format("{} {}", p, s), s, s);
+        in.assign(topic, fmt::format("{} {}", p, s), s, s);
         on_result(queue.push(in));
       }
     });

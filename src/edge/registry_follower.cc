@@ -144,13 +144,15 @@ bool RegistryFollower::pause(std::chrono::milliseconds delay) {
 
 void RegistryFollower::run_checks() {
   transport::Backoff backoff(options_.backoff, options_.jitter_seed.value_or(random_seed()));
-  std::optional<std::chrono::steady_clock::time_point> retry_at;
+  // time_point::max() while no retry is pending (g++ 12 at -O3 misreads an optional here).
+  constexpr auto kNoRetry = std::chrono::steady_clock::time_point::max();
+  auto retry_at = kNoRetry;
   std::unique_lock lock(mutex_);
   // Each pass is one check: requested, or a retry that came due.
   for (;;) {
     const auto due = [this] { return stopping_ || check_requested_; };
-    if (retry_at) {
-      wake_.wait_until(lock, *retry_at, due);
+    if (retry_at != kNoRetry) {
+      wake_.wait_until(lock, retry_at, due);
     } else {
       wake_.wait(lock, due);
     }
@@ -160,7 +162,7 @@ void RegistryFollower::run_checks() {
     if (check() == Check::kRetry) {
       retry_at = std::chrono::steady_clock::now() + backoff.next();
     } else {
-      retry_at.reset();
+      retry_at = kNoRetry;
       backoff.reset();
     }
     lock.lock();

@@ -232,7 +232,7 @@ struct EdgeService::State {
 };
 
 Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions options) {
-  if (Status s = check_service_options(options); !s) return fail(s.error());
+  if (Status s = check_options(options); !s) return fail(s.error());
   auto state = std::make_unique<State>();
   State& st = *state;
   st.options = std::move(options);

@@ -116,6 +116,20 @@ std::string ended_message(const ProcessEnd& end, const NodeOutcome& outcome,
   return fmt::format("Error (exit code {})", end.exit_code);
 }
 
+Status copy_input_files(const NodeRunSpec& spec) {
+  for (const auto& file : spec.input_files) {
+    const fs::path target = node_host_path(spec, file.path);
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (!ec) fs::copy(file.source, target, fs::copy_options::recursive, ec);
+    if (ec) {
+      return fail(ErrorCode::kNotFound, "input artifact {} -> {}: {}", file.source.string(),
+                  file.path, ec.message());
+    }
+  }
+  return {};
+}
+
 Status prepare_node_dir(const NodeRunSpec& spec, NodeOutcome& outcome) {
   std::error_code ec;
   fs::create_directories(spec.node_dir.parent_path(), ec);
@@ -151,6 +165,11 @@ Result<NodeOutcome> NodeRunner::run(const NodeRunSpec& spec, const CancelToken* 
     return fail(ErrorCode::kInvalidArgument, "node {}: no command to run", spec.node_name);
   }
   if (auto s = prepare_node_dir(spec, outcome); !s) return fail(s.error());
+  if (auto s = copy_input_files(spec); !s) {
+    outcome.phase = NodePhase::kError;
+    outcome.message = s.error().message();
+    return outcome;
+  }
 
   ProcessSpec process;
   process.argv = spec.command;

@@ -33,6 +33,12 @@ struct OutputParameterSpec {
   std::optional<std::string> default_value;  // `valueFrom.default`: used when the file is missing
 };
 
+// A file or directory copied into the node's directory before it starts (an input artifact).
+struct InputFile {
+  std::filesystem::path source;  // on the host
+  std::string path;              // as the node sees it (see node_host_path())
+};
+
 struct NodeRunSpec {
   std::string node_name;             // for messages only, e.g. "wf-x7k2p.train"
   std::vector<std::string> command;  // container `command`, or the script's interpreter
@@ -44,6 +50,7 @@ struct NodeRunSpec {
   std::filesystem::path node_dir;  // must not exist yet; created with its parents
   std::chrono::milliseconds active_deadline{0};  // activeDeadlineSeconds; 0: none
   std::vector<OutputParameterSpec> output_parameters;
+  std::vector<InputFile> input_files;  // copied in after node_dir is made; kNotFound if missing
   // Give the node its own /tmp (<node_dir>/tmp bind-mounted over /tmp in a private mount
   // namespace; a user namespace too when not root), so parallel nodes writing /tmp/x do not
   // collide. Costs a mount namespace per node (tens of ms on some kernels, see

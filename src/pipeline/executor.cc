@@ -1,0 +1,357 @@
+#include "pipeline/executor.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "pipeline/executor_context.h"
+
+namespace aiotops::pipeline {
+namespace {
+
+using std::chrono::milliseconds;
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool wait_or_cancel(milliseconds wait, const CancelToken& cancel) {
+  pollfd fd{.fd = cancel.fd(), .events = POLLIN, .revents = 0};
+  const auto end = std::chrono::steady_clock::now() + wait;
+  while (!cancel.cancelled()) {
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return true;
+    ::poll(&fd, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+  }
+  return false;
+}
+
+ExecutorOptions with_defaults(ExecutorOptions options) {
+  if (!options.now) {
+    options.now = [] {
+      return std::chrono::duration_cast<milliseconds>(
+          std::chrono::steady_clock::now().time_since_epoch());
+    };
+  }
+  if (!options.sleep) options.sleep = wait_or_cancel;
+  return options;
+}
+
+Deadline tighter(Deadline outer, const std::optional<std::chrono::seconds>& seconds) {
+  if (!seconds) return outer;
+  auto mine = std::chrono::steady_clock::now() + *seconds;
+  return outer && *outer < mine ? outer : Deadline(mine);
+}
+
+bool retry_allowed(RetryPolicy policy, NodePhase phase) {
+  switch (policy) {
+    case RetryPolicy::kAlways:
+      return true;
+    case RetryPolicy::kOnFailure:
+      return phase == NodePhase::kFailed;
+    case RetryPolicy::kOnError:
+      return phase == NodePhase::kError;
+    case RetryPolicy::kOnTransientError:
+      // Transient errors are Kubernetes API failures; a host run has none.
+      return false;
+  }
+  return false;
+}
+
+NodeResult from_record(const NodeRecord& node) {
+  NodeResult result;
+  result.phase = node.phase;
+  result.message = node.message;
+  result.exit_code = node.exit_code;
+  result.output_parameters = node.output_parameters;
+  result.result = node.result;
+  result.artifacts = node.artifacts;
+  return result;
+}
+
+bool is_host_process(const Template& tmpl, const ImageMap& images) {
+  if (tmpl.kind != TemplateKind::kContainer && tmpl.kind != TemplateKind::kScript) return false;
+  const auto mapping = images.find(tmpl.container.image);
+  return !mapping || mapping->builtin.empty();
+}
+
+// Every template reachable from the entrypoint and the exit handlers, each once.
+void reachable(const ResolvedTemplate& at, const LoadedWorkflow& loaded,
+               std::set<const Template*>& seen, std::vector<ResolvedTemplate>& out) {
+  if (at.tmpl == nullptr || !seen.insert(at.tmpl).second) return;
+  out.push_back(at);
+  auto follow = [&](const TaskCall& call) {
+    if (auto next = resolve_call(call, *at.document, &loaded.library)) {
+      reachable(*next, loaded, seen, out);
+    }
+    if (!call.on_exit.empty()) {
+      reachable({at.document, at.document->find_template(call.on_exit)}, loaded, seen, out);
+    }
+  };
+  for (const auto& task : at.tmpl->dag_tasks) follow(task);
+  for (const auto& group : at.tmpl->steps) {
+    for (const auto& step : group) follow(step);
+  }
+}
+
+}  // namespace
+
+Status check_runnable(const LoadedWorkflow& loaded, const ExecutorOptions& options) {
+  if (options.host_exec) return {};
+  const ImageMap defaults;
+  const ImageMap& images = options.image_map ? *options.image_map : defaults;
+  const Workflow& wf = loaded.workflow;
+  std::set<const Template*> seen;
+  std::vector<ResolvedTemplate> templates;
+  reachable({&wf, wf.find_template(wf.entrypoint)}, loaded, seen, templates);
+  if (!wf.on_exit.empty()) reachable({&wf, wf.find_template(wf.on_exit)}, loaded, seen, templates);
+  for (const auto& resolved : templates) {
+    if (is_host_process(*resolved.tmpl, images)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "{}: template '{}': image '{}' runs on the host: pass --host-exec to allow it "
+                  "(or map the image with --image-map)",
+                  to_string(resolved.tmpl->container.location), resolved.tmpl->name,
+                  resolved.tmpl->container.image);
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> ignored_fields(const LoadedWorkflow& loaded) {
+  std::vector<std::string> lines;
+  std::set<std::string> seen;
+  auto add = [&](const Workflow& document) {
+    for (const auto& field : document.ignored) {
+      if (seen.insert(field.path).second) {
+        lines.push_back(fmt::format("{} ({})", field.path, to_string(field.location)));
+      }
+    }
+  };
+  add(loaded.workflow);
+  return lines;
+}
+
+std::string resolved_workflow_text(const LoadedWorkflow& loaded) {
+  std::string text = loaded.workflow.source_yaml;
+  std::set<std::string> added;
+  std::vector<ResolvedTemplate> templates;
+  std::set<const Template*> seen;
+  const Workflow& wf = loaded.workflow;
+  reachable({&wf, wf.find_template(wf.entrypoint)}, loaded, seen, templates);
+  if (!wf.on_exit.empty()) reachable({&wf, wf.find_template(wf.on_exit)}, loaded, seen, templates);
+  for (const auto& resolved : templates) {
+    const Workflow* doc = resolved.document;
+    if (doc == &wf || !added.insert(doc->name).second) continue;
+    text += "\n---\n" + doc->source_yaml;
+  }
+  return text;
+}
+
+RunContext::RunContext(const LoadedWorkflow& loaded, RunStore& store, std::string run_id,
+                       const CancelToken& cancel, const ExecutorOptions& options,
+                       std::unique_ptr<ProcessSlots> process_slots,
+                       std::unique_ptr<ProcessSlots> workflow_slots,
+                       std::map<std::string, NodeRecord> kept)
+    : loaded_(loaded),
+      store_(store),
+      run_id_(std::move(run_id)),
+      cancel_(cancel),
+      options_(with_defaults(options)),
+      process_slots_(std::move(process_slots)),
+      workflow_slots_(std::move(workflow_slots)),
+      kept_(std::move(kept)) {}
+
+void RunContext::record(const NodeRecord& node) {
+  std::lock_guard lock(mutex_);
+  if (auto stored = store_.put_node(run_id_, node); !stored && !store_error_) {
+    store_error_ = stored.error();
+  }
+  if ((node.phase == NodePhase::kFailed || node.phase == NodePhase::kError) &&
+      (node.type == "Pod" || node.type == "Step")) {
+    failures_.push_back({{"displayName", node.display_name},
+                         {"message", node.message},
+                         {"templateName", node.template_name},
+                         {"phase", std::string(to_string(node.phase))},
+                         {"podName", node.name},
+                         {"finishedAt", node.finished_ms.value_or(0)}});
+  }
+  if (options_.on_node_change) options_.on_node_change(node);
+}
+
+std::string RunContext::failures() const {
+  std::lock_guard lock(mutex_);
+  return failures_.dump();
+}
+
+std::optional<Error> RunContext::store_error() const {
+  std::lock_guard lock(mutex_);
+  return store_error_;
+}
+
+void RunContext::record_unrun(const std::string& id, const std::string& display_name,
+                              const std::string& template_name, NodePhase phase,
+                              std::string message) {
+  if (auto kept = kept_.find(id); kept != kept_.end()) return;
+  NodeRecord node;
+  node.id = node.name = id;
+  node.display_name = display_name;
+  node.template_name = template_name;
+  node.type = phase == NodePhase::kSkipped ? "Skipped" : "Omitted";
+  node.phase = phase;
+  node.message = std::move(message);
+  node.started_ms = node.finished_ms = unix_ms();
+  record(node);
+}
+
+NodeResult RunContext::run_node(const Invocation& invocation) {
+  if (auto kept = kept_.find(invocation.id); kept != kept_.end()) {
+    return from_record(kept->second);
+  }
+  const Template& tmpl = *invocation.resolved.tmpl;
+  NodeRecord node;
+  node.id = node.name = invocation.id;
+  node.display_name = invocation.display_name;
+  node.template_name = tmpl.name;
+  node.type = tmpl.kind == TemplateKind::kDag     ? "DAG"
+              : tmpl.kind == TemplateKind::kSteps ? "Steps"
+                                                  : "Pod";
+  node.phase = NodePhase::kRunning;
+  node.started_ms = unix_ms();
+  record(node);
+
+  NodeResult result = run_body(invocation, node);
+  node.phase = result.phase;
+  node.message = result.message;
+  node.exit_code = result.exit_code;
+  node.output_parameters = result.output_parameters;
+  node.result = result.result;
+  node.artifacts = result.artifacts;
+  node.finished_ms = unix_ms();
+  record(node);
+  return result;
+}
+
+NodeResult RunContext::run_body(const Invocation& invocation, NodeRecord& node) {
+  const Template& tmpl = *invocation.resolved.tmpl;
+  Invocation bounded = invocation;
+  bounded.deadline = tighter(invocation.deadline, tmpl.active_deadline);
+  if (tmpl.kind == TemplateKind::kDag) return run_dag(*this, bounded);
+  if (tmpl.kind == TemplateKind::kSteps) return run_steps(*this, bounded);
+
+  if (options_.memoize) {
+    node.memo_key = leaf_memo_key(bounded);
+    if (auto hit = store_.find_memoized(node.memo_key); hit && *hit) {
+      NodeResult reused = from_record((*hit)->node);
+      reused.message =
+          fmt::format("memoized: outputs of node {} of run {}", (*hit)->node.name, (*hit)->run_id);
+      return reused;
+    }
+  }
+  const auto& strategy = tmpl.retry_strategy;
+  const milliseconds first_start = now();
+  for (int retry = 0;; ++retry) {
+    node.attempts = retry + 1;
+    NodeResult result = run_leaf_attempt(*this, bounded, retry, node);
+    if (result.phase == NodePhase::kSucceeded || !strategy || cancel_.cancelled()) return result;
+    if (strategy->limit && retry >= *strategy->limit) return result;
+    if (!retry_allowed(strategy->policy, result.phase)) return result;
+    milliseconds wait{0};
+    if (strategy->backoff) {
+      const auto& backoff = *strategy->backoff;
+      wait = milliseconds(static_cast<int64_t>(static_cast<double>(backoff.duration.count()) *
+                                               std::pow(backoff.factor, retry)));
+      if (backoff.max_duration && now() + wait - first_start > *backoff.max_duration) {
+        result.message += fmt::format("; no retry: backoff maxDuration {}s exceeded",
+                                      backoff.max_duration->count() / 1000.0);
+        return result;
+      }
+    }
+    node.phase = NodePhase::kRunning;
+    node.message = fmt::format("retry {} after: {}", retry + 1, result.message);
+    record(node);
+    if (wait.count() > 0 && !options_.sleep(wait, cancel_)) return result;
+  }
+}
+
+Result<RunSummary> run_workflow(const LoadedWorkflow& loaded, RunStore& store,
+                                std::string_view run_id, const CancelToken& cancel,
+                                const ExecutorOptions& options) {
+  RunSummary summary{std::string(run_id), NodePhase::kError, {}};
+  if (auto runnable = check_runnable(loaded, options); !runnable) {
+    (void)store.set_run_phase(run_id, NodePhase::kError, runnable.error().message());
+    return fail(runnable.error());
+  }
+  auto run = store.get_run(run_id);
+  if (!run) return fail(run.error());
+  std::map<std::string, NodeRecord> kept;
+  for (auto& node : run->nodes) {
+    if (node.phase == NodePhase::kSucceeded || node.phase == NodePhase::kSkipped) {
+      kept.emplace(node.id, std::move(node));
+    }
+  }
+  auto process_slots = ProcessSlots::create(options.parallelism);
+  if (!process_slots) return fail(process_slots.error());
+  std::unique_ptr<ProcessSlots> workflow_slots;
+  if (loaded.workflow.parallelism && *loaded.workflow.parallelism > 0) {
+    auto slots = ProcessSlots::create(static_cast<size_t>(*loaded.workflow.parallelism));
+    if (!slots) return fail(slots.error());
+    workflow_slots = std::move(*slots);
+  }
+  RunContext context(loaded, store, summary.run_id, cancel, options, std::move(*process_slots),
+                     std::move(workflow_slots), std::move(kept));
+  if (auto s = store.set_run_phase(run_id, NodePhase::kRunning); !s) return fail(s.error());
+
+  const Workflow& wf = loaded.workflow;
+  Invocation root;
+  root.resolved = {&wf, wf.find_template(wf.entrypoint)};
+  root.id = summary.run_id;
+  root.display_name = summary.run_id;
+  root.deadline = tighter(std::nullopt, wf.active_deadline);
+  root.workflow_scope.set("workflow.name", summary.run_id);
+  for (const auto& parameter : wf.arguments.parameters) {
+    root.workflow_scope.set("workflow.parameters." + parameter.name,
+                            parameter.value.value_or(parameter.default_value.value_or("")));
+    root.parameters.emplace_back(parameter.name,
+                                 parameter.value.value_or(parameter.default_value.value_or("")));
+  }
+  NodeResult result = context.run_node(root);
+  summary.phase = result.phase == NodePhase::kSucceeded ? NodePhase::kSucceeded
+                  : result.phase == NodePhase::kFailed  ? NodePhase::kFailed
+                                                        : NodePhase::kError;
+  summary.message = result.message;
+  if (cancel.cancelled()) {
+    summary.phase = NodePhase::kFailed;
+    summary.message = "cancelled";
+  }
+
+  if (!wf.on_exit.empty()) {
+    Invocation handler = root;
+    handler.resolved = {&wf, wf.find_template(wf.on_exit)};
+    handler.id = summary.run_id + ".onExit";
+    handler.display_name = summary.run_id + ".onExit";
+    handler.parameters.clear();
+    handler.workflow_scope.set("workflow.status", std::string(to_string(summary.phase)));
+    handler.workflow_scope.set("workflow.failures", context.failures());
+    NodeResult exit = context.run_node(handler);
+    if (exit.phase != NodePhase::kSucceeded && summary.phase == NodePhase::kSucceeded) {
+      summary.phase = exit.phase == NodePhase::kError ? NodePhase::kError : NodePhase::kFailed;
+      summary.message = "exit handler: " + exit.message;
+    }
+  }
+  if (auto error = context.store_error()) return fail(*error);
+  if (auto s = store.set_run_phase(run_id, summary.phase, summary.message); !s) {
+    return fail(s.error());
+  }
+  return summary;
+}
+
+}  // namespace aiotops::pipeline

@@ -1,0 +1,210 @@
+// One attempt of a container or script template: a built-in step or a host process, with its
+// input artifacts copied in and its outputs (parameters, result, artifacts) read back.
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/executor_context.h"
+
+namespace aiotops::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+NodeResult ended(NodePhase phase, std::string message) {
+  NodeResult result;
+  result.phase = phase;
+  result.message = std::move(message);
+  return result;
+}
+
+// Whether the template as written (before variables, which may name host paths under /tmp)
+// uses /tmp: only then does the node pay for a private /tmp.
+bool mentions_tmp(const Template& tmpl) {
+  auto has = [](std::string_view text) { return text.find("/tmp") != std::string_view::npos; };
+  auto any = [&](const std::vector<std::string>& texts) {
+    return std::any_of(texts.begin(), texts.end(), has);
+  };
+  if (any(tmpl.container.command) || any(tmpl.container.args) || has(tmpl.container.source)) {
+    return true;
+  }
+  for (const auto& output : tmpl.outputs.parameters) {
+    if (output.value_from_path && has(*output.value_from_path)) return true;
+  }
+  for (const auto* artifacts : {&tmpl.inputs.artifacts, &tmpl.outputs.artifacts}) {
+    for (const auto& artifact : *artifacts) {
+      if (has(artifact.path)) return true;
+    }
+  }
+  return false;
+}
+
+Result<std::vector<std::string>> substitute_all(const std::vector<std::string>& texts,
+                                                const Scope& scope) {
+  std::vector<std::string> out;
+  out.reserve(texts.size());
+  for (const auto& text : texts) {
+    auto value = substitute(text, scope);
+    if (!value) return fail(value.error());
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+
+// The host-process spec of a container or script template, variables filled in.
+Result<NodeRunSpec> host_spec(const Invocation& invocation, const Scope& scope,
+                              const ImageMapping* mapping, fs::path node_dir) {
+  const Template& tmpl = *invocation.resolved.tmpl;
+  NodeRunSpec spec;
+  spec.node_name = invocation.id;
+  spec.node_dir = std::move(node_dir);
+  if (mapping != nullptr) {
+    spec.command = mapping->command;
+  } else {
+    auto command = substitute_all(tmpl.container.command, scope);
+    if (!command) return fail(command.error());
+    auto args = substitute_all(tmpl.container.args, scope);
+    if (!args) return fail(args.error());
+    spec.command = std::move(*command);
+    spec.args = std::move(*args);
+  }
+  if (tmpl.kind == TemplateKind::kScript) {
+    auto source = substitute(tmpl.container.source, scope);
+    if (!source) return fail(source.error());
+    spec.script_source = std::move(*source);
+  }
+  if (spec.command.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "image '{}' has no command to run on the host",
+                tmpl.container.image);
+  }
+  for (const auto& var : tmpl.container.env) {
+    auto value = substitute(var.value, scope);
+    if (!value) return fail(value.error());
+    spec.env.emplace_back(var.name, std::move(*value));
+  }
+  for (const auto& output : tmpl.outputs.parameters) {
+    if (!output.value_from_path) continue;
+    auto path = substitute(*output.value_from_path, scope);
+    if (!path) return fail(path.error());
+    spec.output_parameters.push_back({output.name, std::move(*path), output.default_value});
+  }
+  for (size_t i = 0; i < invocation.artifacts.size(); ++i) {
+    const Artifact* input = tmpl.inputs.find_artifact(invocation.artifacts[i].first);
+    if (input == nullptr) continue;
+    spec.input_files.push_back({invocation.artifacts[i].second, input->path});
+  }
+  spec.private_tmp = mentions_tmp(tmpl);
+  return spec;
+}
+
+// Output artifacts: files the node left at its declared paths.
+void collect_artifacts(const Template& tmpl, const NodeRunSpec& spec, NodeResult& result) {
+  for (const auto& artifact : tmpl.outputs.artifacts) {
+    if (artifact.path.empty()) continue;
+    const fs::path host = node_host_path(spec, artifact.path);
+    std::error_code ec;
+    if (fs::exists(host, ec)) {
+      result.artifacts.emplace_back(artifact.name, host.string());
+    } else if (!artifact.optional && result.phase == NodePhase::kSucceeded) {
+      result.phase = NodePhase::kError;
+      result.message =
+          fmt::format("output artifact '{}': {} does not exist", artifact.name, artifact.path);
+    }
+  }
+}
+
+NodeResult run_builtin(RunContext& context, const Invocation& invocation,
+                       const ImageMapping& mapping, const NodeRunSpec& spec) {
+  const BuiltinStepRegistry* steps = context.options().builtin_steps;
+  const BuiltinStep* step = steps ? steps->find(mapping.builtin) : nullptr;
+  if (step == nullptr) {
+    return ended(NodePhase::kError,
+                 fmt::format("built-in step '{}' is not available yet (image '{}')",
+                             mapping.builtin, invocation.resolved.tmpl->container.image));
+  }
+  std::error_code ec;
+  fs::create_directories(spec.node_dir / "work", ec);
+  if (ec)
+    return ended(NodePhase::kError,
+                 fmt::format("create {}: {}", spec.node_dir.string(), ec.message()));
+  BuiltinStepInputs inputs{invocation.id, invocation.parameters, invocation.artifacts,
+                           spec.env,      spec.node_dir,         &context.cancel()};
+  auto outcome = (*step)(inputs);
+  if (!outcome) return ended(NodePhase::kError, outcome.error().message());
+  NodeResult result = ended(outcome->phase, outcome->message);
+  result.exit_code = outcome->exit_code;
+  result.output_parameters = outcome->output_parameters;
+  result.result = outcome->result;
+  return result;
+}
+
+}  // namespace
+
+std::string leaf_memo_key(const Invocation& invocation) {
+  const Template& tmpl = *invocation.resolved.tmpl;
+  nlohmann::json text = {
+      {"kind", std::string(to_string(tmpl.kind))}, {"image", tmpl.container.image},
+      {"command", tmpl.container.command},         {"args", tmpl.container.args},
+      {"source", tmpl.container.source},           {"workingDir", tmpl.container.working_dir}};
+  for (const auto& var : tmpl.container.env) text["env"][var.name] = var.value;
+  for (const auto& output : tmpl.outputs.parameters) {
+    text["outputs"][output.name] = output.value_from_path.value_or("");
+  }
+  for (const auto& output : tmpl.outputs.artifacts) text["artifacts"][output.name] = output.path;
+  NamedValues inputs = invocation.parameters;
+  for (const auto& [name, path] : invocation.artifacts)
+    inputs.emplace_back("artifact:" + name, path);
+  return memo_key(text.dump(), inputs);
+}
+
+NodeResult run_leaf_attempt(RunContext& context, const Invocation& invocation, int retry,
+                            NodeRecord& record) {
+  const Template& tmpl = *invocation.resolved.tmpl;
+  Scope scope = context.body_scope(invocation);
+  scope.set("retries", std::to_string(retry));
+  const ImageMap defaults;
+  const ImageMap& images = context.options().image_map ? *context.options().image_map : defaults;
+  const auto mapping = images.find(tmpl.container.image);
+  const bool builtin = mapping && !mapping->builtin.empty();
+
+  auto spec = host_spec(invocation, scope, mapping && !builtin ? &*mapping : nullptr,
+                        context.store().next_node_dir(context.run_id(), invocation.id));
+  if (!spec && !builtin) {
+    return ended(NodePhase::kError, spec.error().with_context(to_string(tmpl.location)).message());
+  }
+  std::optional<ProcessSlots::Lease> workflow_lease;
+  if (ProcessSlots* slots = context.workflow_slots()) {
+    auto lease = slots->acquire(context.cancel());
+    if (!lease) return ended(NodePhase::kFailed, "cancelled");
+    workflow_lease.emplace(std::move(*lease));
+  }
+  if (builtin) {
+    NodeRunSpec plain;
+    plain.node_dir = context.store().next_node_dir(context.run_id(), invocation.id);
+    return run_builtin(context, invocation, *mapping, spec ? *spec : plain);
+  }
+  if (!context.options().host_exec) {
+    return ended(NodePhase::kError, fmt::format("image '{}' runs on the host: pass --host-exec",
+                                                tmpl.container.image));
+  }
+  auto lease = context.process_slots().acquire(context.cancel());
+  if (!lease) return ended(NodePhase::kFailed, "cancelled");
+  NodeRunner runner(context.options().runner);
+  auto outcome = runner.run(*spec, &context.cancel());
+  if (!outcome) return ended(NodePhase::kError, outcome.error().message());
+  NodeResult result = ended(outcome->phase, outcome->message);
+  result.exit_code = outcome->exit_code;
+  result.output_parameters = std::move(outcome->output_parameters);
+  result.result = std::move(outcome->result);
+  collect_artifacts(tmpl, *spec, result);
+  record.exit_code = result.exit_code;
+  record.stdout_path = outcome->stdout_path.string();
+  record.stderr_path = outcome->stderr_path.string();
+  return result;
+}
+
+}  // namespace aiotops::pipeline

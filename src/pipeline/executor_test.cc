@@ -1,0 +1,354 @@
+#include "pipeline/executor.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "common/files.h"
+#include "support/scratch_dir.h"
+
+namespace aiotops::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using testing::ScratchDir;
+
+const fs::path kTestdata = fs::path(AIOTOPS_SOURCE_DIR) / "src/pipeline/testdata";
+
+std::vector<std::string> lines_of(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// One workflow run in a fresh state directory, with host execution and a fake clock whose
+// waits only advance it.
+class ExecutorTest : public ::testing::Test {
+ protected:
+  ExecutorTest() {
+    RunStoreOptions store;
+    store.state_dir = scratch_ / "state";
+    store_ = std::move(*RunStore::open(std::move(store)));
+    cancel_ = std::move(*CancelToken::create());
+    options_.host_exec = true;
+    options_.runner.kill_grace = milliseconds(200);
+    options_.now = [this] { return fake_now_; };
+    options_.sleep = [this](milliseconds wait, const CancelToken&) {
+      std::lock_guard lock(mutex_);
+      waits_.push_back(wait);
+      fake_now_ += wait;
+      return true;
+    };
+  }
+
+  Result<RunSummary> run(const std::string& file, LoadOptions load = {}) {
+    auto loaded = load_workflow(kTestdata / file, load);
+    if (!loaded) return fail(loaded.error());
+    loaded_ = std::move(*loaded);
+    auto run = store_->create_run(loaded_.workflow.display_name(), file,
+                                  resolved_workflow_text(loaded_), load.parameters);
+    if (!run) return fail(run.error());
+    return run_workflow(loaded_, *store_, run->id, *cancel_, options_);
+  }
+  Result<RunSummary> run_with_log(const std::string& file, const std::string& name = "log") {
+    LoadOptions load;
+    load.parameters = {{name, (name == "log" ? log() : scratch_.path()).string()}};
+    return run(file, load);
+  }
+  fs::path log() const { return scratch_ / "log"; }
+
+  NodeRecord node(const RunSummary& summary, std::string_view name) {
+    auto found = store_->find_node(summary.run_id, name);
+    EXPECT_TRUE(found) << name << ": " << found.error().message();
+    return found ? *found : NodeRecord{};
+  }
+  bool has_node(const RunSummary& summary, std::string_view name) {
+    return store_->find_node(summary.run_id, name).has_value();
+  }
+
+  ScratchDir scratch_;
+  std::unique_ptr<RunStore> store_;
+  std::unique_ptr<CancelToken> cancel_;
+  ExecutorOptions options_;
+  LoadedWorkflow loaded_;
+  std::mutex mutex_;
+  milliseconds fake_now_{0};
+  std::vector<milliseconds> waits_;
+};
+
+TEST_F(ExecutorTest, DiamondRunsEachTaskAfterItsDependencies) {
+  auto summary = run_with_log("diamond.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  auto order = lines_of(log());
+  ASSERT_EQ(order.size(), 4u);
+  EXPECT_EQ(order.front(), "a");
+  EXPECT_EQ(order.back(), "d");
+  std::vector<std::string> middle(order.begin() + 1, order.end() - 1);
+  std::sort(middle.begin(), middle.end());
+  EXPECT_EQ(middle, (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(node(*summary, "d").phase, NodePhase::kSucceeded);
+}
+
+TEST_F(ExecutorTest, MultipleRootsJoin) {
+  auto summary = run_with_log("multiple_roots.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  auto order = lines_of(log());
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order.back(), "join");
+}
+
+TEST_F(ExecutorTest, FailureBranchRunsAndOmitsTheSuccessBranch) {
+  auto summary = run("failure_branches.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(node(*summary, "build").phase, NodePhase::kFailed);
+  EXPECT_EQ(node(*summary, "build").exit_code, 3);
+  EXPECT_EQ(node(*summary, "handle").phase, NodePhase::kSucceeded);
+  EXPECT_EQ(node(*summary, "ship").phase, NodePhase::kOmitted);
+  EXPECT_EQ(node(*summary, "report").phase, NodePhase::kSucceeded);
+}
+
+TEST_F(ExecutorTest, ContinueOnFailedLetsDependentsRun) {
+  auto summary = run("continue_on.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(node(*summary, "flaky").phase, NodePhase::kFailed);
+  EXPECT_EQ(node(*summary, "next").phase, NodePhase::kSucceeded);
+}
+
+TEST_F(ExecutorTest, FailFastStopsStartingTasks) {
+  auto summary = run("fail_fast_true.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kFailed);
+  EXPECT_FALSE(has_node(*summary, "other"));
+  EXPECT_FALSE(has_node(*summary, "after"));
+}
+
+TEST_F(ExecutorTest, WithoutFailFastTheOtherBranchesRunToTheEnd) {
+  auto summary = run("fail_fast_false.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kFailed);
+  EXPECT_EQ(node(*summary, "other").phase, NodePhase::kSucceeded);
+  EXPECT_EQ(node(*summary, "after").phase, NodePhase::kSucceeded);
+}
+
+TEST_F(ExecutorTest, RetriesWaitWithBackoffOnTheInjectedClock) {
+  auto summary = run_with_log("retries.yaml", "dir");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kFailed);
+  const NodeRecord flaky = node(*summary, "flaky");
+  EXPECT_EQ(flaky.phase, NodePhase::kSucceeded) << flaky.message;
+  EXPECT_EQ(flaky.attempts, 3);
+  const NodeRecord capped = node(*summary, "capped");
+  EXPECT_EQ(capped.phase, NodePhase::kFailed);
+  EXPECT_THAT(capped.message, ::testing::HasSubstr("maxDuration"));
+  EXPECT_EQ(node(*summary, "on-error").attempts, 1);
+  std::sort(waits_.begin(), waits_.end());
+  // flaky: 1 s, 2 s; capped: 10 s, then 20 s would pass 25 s (capped's own clock may have
+  // advanced through flaky's waits too, which only shortens it): at least one 10 s wait.
+  ASSERT_GE(waits_.size(), 3u);
+  EXPECT_EQ(waits_[0], milliseconds(1000));
+  EXPECT_EQ(waits_[1], milliseconds(2000));
+  EXPECT_EQ(waits_[2], milliseconds(10000));
+}
+
+TEST_F(ExecutorTest, WhenOnAPreviousOutputSkipsAndDependentsOfSkippedRun) {
+  auto summary = run("when_output.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(node(*summary, "heads").phase, NodePhase::kSucceeded);
+  EXPECT_EQ(node(*summary, "tails").phase, NodePhase::kSkipped);
+  EXPECT_EQ(node(*summary, "after").phase, NodePhase::kSucceeded);
+}
+
+TEST_F(ExecutorTest, FanOutAggregatesParametersAndResults) {
+  auto summary = run("fan_out.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(node(*summary, "shout(1:y)").phase, NodePhase::kSucceeded);
+  EXPECT_EQ(node(*summary, "pairs(0:k:a,v:1)").result, "a1");
+  EXPECT_EQ(node(*summary, "collect").result, R"(["x!","y!","z!"] ["a1","b2"])");
+}
+
+TEST_F(ExecutorTest, NestedDagPassesItsOutputUp) {
+  auto summary = run("nested.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(node(*summary, "use").result, "got 8");
+  EXPECT_EQ(node(*summary, "inner").type, "DAG");
+}
+
+TEST_F(ExecutorTest, ExitHandlersSeeTheStatusAndFailures) {
+  auto summary = run_with_log("exit_handlers.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kFailed);
+  auto lines = lines_of(log());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "cleanup");
+  EXPECT_THAT(lines[1], ::testing::StartsWith("Failed ["));
+  EXPECT_THAT(lines[1], ::testing::HasSubstr(R"("displayName":"work")"));
+}
+
+// The most nodes between a "start" and its "end" in the log at any moment.
+size_t most_at_once(const std::vector<std::string>& lines) {
+  size_t now = 0, most = 0;
+  for (const auto& line : lines) {
+    now += line == "start" ? 1 : 0;
+    most = std::max(most, now);
+    now -= line == "end" ? 1 : 0;
+  }
+  return most;
+}
+
+TEST_F(ExecutorTest, WorkflowParallelismLimitsRunningNodes) {
+  auto summary = run_with_log("parallelism.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  auto lines = lines_of(log());
+  ASSERT_EQ(lines.size(), 12u);
+  EXPECT_LE(most_at_once(lines), 2u);
+}
+
+TEST_F(ExecutorTest, ProcessSlotsLimitHostProcesses) {
+  options_.parallelism = 1;
+  auto summary = run_with_log("parallelism.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(most_at_once(lines_of(log())), 1u);
+}
+
+TEST_F(ExecutorTest, OutputsPassParametersResultsAndArtifacts) {
+  auto summary = run("outputs.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  const NodeRecord make = node(*summary, "make");
+  ASSERT_EQ(make.artifacts.size(), 1u);
+  EXPECT_EQ(read_file(make.artifacts[0].second).value_or(""), "payload\n");
+  EXPECT_EQ(node(*summary, "read").result, "param stdout payload");
+}
+
+TEST_F(ExecutorTest, RetriedRunKeepsSucceededNodes) {
+  auto first = run_with_log("resume.yaml", "dir");
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(first->phase, NodePhase::kFailed);
+  ASSERT_TRUE(write_file_atomic(scratch_ / "fixed", ""));
+  ASSERT_TRUE(store_->retry(first->run_id));
+  auto second = run_workflow(loaded_, *store_, first->run_id, *cancel_, options_);
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_EQ(second->phase, NodePhase::kSucceeded) << second->message;
+  EXPECT_EQ(lines_of(scratch_ / "log"), std::vector<std::string>{"first"});
+  EXPECT_EQ(store_->get_run(first->run_id)->phase, NodePhase::kSucceeded);
+}
+
+TEST_F(ExecutorTest, MemoizedNodesAreNotRunAgain) {
+  options_.memoize = true;
+  auto first = run_with_log("diamond.yaml");
+  ASSERT_TRUE(first) << first.error().message();
+  auto second = run_with_log("diamond.yaml");
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_EQ(second->phase, NodePhase::kSucceeded);
+  EXPECT_EQ(lines_of(log()).size(), 4u);
+  EXPECT_THAT(node(*second, "a").message, ::testing::HasSubstr(first->run_id));
+}
+
+TEST_F(ExecutorTest, StepsRunGroupsInOrderWithWhen) {
+  auto summary = run("steps.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(node(*summary, "tails").phase, NodePhase::kSkipped);
+  EXPECT_EQ(node(*summary, "last").result, "h");
+}
+
+TEST_F(ExecutorTest, CancelStopsTheRunningNodeAndRecordsTheRun) {
+  options_.on_node_change = [this](const NodeRecord& node) {
+    if (node.display_name == "nap" && node.phase == NodePhase::kRunning) cancel_->cancel();
+  };
+  auto summary = run("sleeper.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kFailed);
+  EXPECT_EQ(summary->message, "cancelled");
+  EXPECT_EQ(store_->get_run(summary->run_id)->message, "cancelled");
+}
+
+TEST_F(ExecutorTest, HostProcessesNeedHostExec) {
+  options_.host_exec = false;
+  LoadOptions load;
+  load.parameters = {{"log", log().string()}};
+  auto summary = run("diamond.yaml", load);
+  ASSERT_FALSE(summary);
+  EXPECT_THAT(summary.error().message(), ::testing::HasSubstr("image 'alpine:3.19'"));
+  EXPECT_THAT(summary.error().message(), ::testing::HasSubstr("--host-exec"));
+  EXPECT_FALSE(fs::exists(log()));
+}
+
+const fs::path kTalkDag = fs::path(AIOTOPS_SOURCE_DIR) / "examples/kubecon-aiotdemo-dag.yaml";
+
+TEST_F(ExecutorTest, TalkDagFailsNamingTheMissingBuiltinStep) {
+  options_.host_exec = false;
+  auto loaded = load_workflow(kTalkDag, {});
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  auto created = store_->create_run("talk", kTalkDag.string(), "", {});
+  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kError);
+  EXPECT_THAT(node(*summary, "extract").message,
+              ::testing::HasSubstr("built-in step 'extract' is not available yet"));
+  EXPECT_EQ(node(*summary, "validate").phase, NodePhase::kOmitted);
+}
+
+TEST_F(ExecutorTest, TalkDagRunsInOrderWithStepsMappedToHostCommands) {
+  const fs::path map = scratch_ / "images.yaml";
+  std::string text = "images:\n";
+  for (const char* module :
+       {"extract_module", "validation_module", "training-module", "quantize-module"}) {
+    text += fmt::format("  - image: \"*/{}:*\"\n    command: [sh, -c, \"echo {} >> {}\"]\n", module,
+                        module, log().string());
+  }
+  ASSERT_TRUE(write_file_atomic(map, text));
+  auto images = ImageMap::load(map);
+  ASSERT_TRUE(images) << images.error().message();
+  options_.image_map = &*images;
+  auto loaded = load_workflow(kTalkDag, {});
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  auto created = store_->create_run("talk", kTalkDag.string(), "", {});
+  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(lines_of(log()), (std::vector<std::string>{"extract_module", "validation_module",
+                                                       "training-module", "quantize-module"}));
+}
+
+TEST_F(ExecutorTest, RegisteredBuiltinStepRuns) {
+  BuiltinStepRegistry steps;
+  std::atomic<int> calls = 0;
+  steps.add("extract", [&](const BuiltinStepInputs& inputs) -> Result<NodeOutcome> {
+    ++calls;
+    EXPECT_TRUE(fs::is_directory(inputs.node_dir / "work"));
+    NodeOutcome outcome;
+    outcome.phase = NodePhase::kSucceeded;
+    return outcome;
+  });
+  options_.builtin_steps = &steps;
+  auto loaded = load_workflow(kTalkDag, {});
+  ASSERT_TRUE(loaded);
+  auto created = store_->create_run("talk", kTalkDag.string(), "", {});
+  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(node(*summary, "extract").phase, NodePhase::kSucceeded);
+  EXPECT_THAT(node(*summary, "validate").message,
+              ::testing::HasSubstr("built-in step 'validate' is not available yet"));
+}
+
+}  // namespace
+}  // namespace aiotops::pipeline

@@ -1,0 +1,94 @@
+#include "pipeline/image_map.h"
+
+#include <fnmatch.h>
+
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "common/files.h"
+#include "pipeline/builtin_images.h"
+
+namespace aiotops::pipeline {
+namespace {
+
+Error entry_error(const std::filesystem::path& file, const YAML::Node& node,
+                  std::string_view what) {
+  return Error(ErrorCode::kInvalidArgument,
+               fmt::format("{}:{}: image map: {}", file.string(), node.Mark().line + 1, what));
+}
+
+Result<ImageMapping> read_entry(const std::filesystem::path& file, const YAML::Node& node) {
+  if (!node.IsMap()) return fail(entry_error(file, node, "an entry must be a mapping"));
+  ImageMapping mapping;
+  mapping.location = {file.string(), node.Mark().line + 1, node.Mark().column + 1};
+  for (const auto& field : node) {
+    const auto key = field.first.as<std::string>();
+    if (key == "image") {
+      mapping.pattern = field.second.as<std::string>();
+    } else if (key == "builtin") {
+      mapping.builtin = field.second.as<std::string>();
+    } else if (key == "command") {
+      if (!field.second.IsSequence()) {
+        return fail(entry_error(file, field.second, "'command' must be a list"));
+      }
+      for (const auto& part : field.second) mapping.command.push_back(part.as<std::string>());
+    } else {
+      return fail(entry_error(file, field.first, fmt::format("unknown field '{}'", key)));
+    }
+  }
+  if (mapping.pattern.empty()) return fail(entry_error(file, node, "entry without 'image'"));
+  if (mapping.builtin.empty() == mapping.command.empty()) {
+    return fail(entry_error(
+        file, node,
+        fmt::format("image '{}': give exactly one of 'builtin' and 'command'", mapping.pattern)));
+  }
+  return mapping;
+}
+
+}  // namespace
+
+Result<ImageMap> ImageMap::load(const std::filesystem::path& file) {
+  auto text = read_file(file);
+  if (!text) return fail(text.error());
+  ImageMap map;
+  std::vector<ImageMapping> entries;
+  try {
+    const YAML::Node root = YAML::Load(*text);
+    if (!root.IsMap() || !root["images"] || !root["images"].IsSequence()) {
+      return fail(ErrorCode::kInvalidArgument, "{}: image map: expected a list 'images:'",
+                  file.string());
+    }
+    for (const auto& field : root) {
+      if (field.first.as<std::string>() != "images") {
+        return fail(entry_error(file, field.first,
+                                fmt::format("unknown field '{}'", field.first.as<std::string>())));
+      }
+    }
+    for (const auto& node : root["images"]) {
+      auto entry = read_entry(file, node);
+      if (!entry) return fail(entry.error());
+      entries.push_back(std::move(*entry));
+    }
+  } catch (const YAML::Exception& e) {
+    return fail(ErrorCode::kInvalidArgument, "{}:{}: image map: {}", file.string(), e.mark.line + 1,
+                e.msg);
+  }
+  map.entries_ = std::move(entries);
+  return map;
+}
+
+std::optional<ImageMapping> ImageMap::find(std::string_view image) const {
+  const std::string name(image);
+  for (const auto& entry : entries_) {
+    if (fnmatch(entry.pattern.c_str(), name.c_str(), 0) == 0) return entry;
+  }
+  if (auto step = builtin_step_for_image(image)) {
+    return ImageMapping{std::string(image), std::string(*step), {}, {}};
+  }
+  return std::nullopt;
+}
+
+}  // namespace aiotops::pipeline

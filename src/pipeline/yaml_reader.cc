@@ -1,6 +1,10 @@
 #include "pipeline/yaml_reader.h"
 
+#include <sstream>
+
 #include <fmt/format.h>
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include "common/duration.h"
 #include "common/files.h"
@@ -534,13 +538,62 @@ Result<Workflow> read_document(const YAML::Node& document, std::string_view file
 #undef PIPELINE_CHECK
 #undef PIPELINE_ASSIGN
 
+// yaml-cpp 0.7's LoadAll never returns on a ',' where a document's node should start (", a",
+// "[a]\n, x"): its parser keeps reporting empty documents without consuming the token. A text
+// holds at most one document more than it has lines starting with "---" or "...", so counting
+// the documents first with the event parser turns that into an error instead of a hang.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++documents;
+    start = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  std::size_t documents = 0;
+  YAML::Mark start;
+};
+
+Status check_document_count(const std::string& text, std::string_view file_name) {
+  std::size_t most = 1;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::string_view line = std::string_view(text).substr(at, 3);
+    if (line == "---" || line == "...") ++most;
+    const std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentCounter counter;
+  while (parser.HandleNextDocument(counter)) {
+    if (counter.documents > most) {
+      return fail(ErrorCode::kInvalidArgument, "{}:{}:{}: YAML error: unexpected ','", file_name,
+                  counter.start.line + 1, counter.start.column + 1);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<Workflow>> parse_workflow_documents(std::string_view text,
                                                        std::string_view file_name) {
   try {
+    const std::string owned(text);
+    if (auto status = check_document_count(owned, file_name); !status) return fail(status.error());
     std::vector<Workflow> out;
-    for (const YAML::Node& document : YAML::LoadAll(std::string(text))) {
+    for (const YAML::Node& document : YAML::LoadAll(owned)) {
       if (!document.IsDefined() || document.IsNull()) continue;
       auto workflow = read_document(document, file_name);
       if (!workflow) return fail(workflow.error());

@@ -288,5 +288,14 @@ TEST(YamlReader, MissingFileIsNotFound) {
   EXPECT_EQ(documents.error().code(), ErrorCode::kNotFound);
 }
 
+TEST(YamlReader, AStrayCommaIsAnErrorNotAHang) {
+  // Regression (fuzz_pipeline): yaml-cpp's LoadAll loops forever on these.
+  for (const char* text : {", a", "[a]\n, x", "apiVersion: v\n---\n, x"}) {
+    auto documents = parse_workflow_documents(text, "comma.yaml");
+    ASSERT_FALSE(documents) << text;
+    EXPECT_THAT(documents.error().message(), HasSubstr("comma.yaml:")) << text;
+  }
+}
+
 }  // namespace
 }  // namespace aiotops::pipeline

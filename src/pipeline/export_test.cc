@@ -180,6 +180,24 @@ spec:
   EXPECT_EQ(kept["spec"]["templates"][0]["nodeSelector"]["zone"], "null");
 }
 
+TEST(ExportYaml, ARepeatedKeyKeepsTheValueTheReaderSaw) {
+  // Regression (fuzz_pipeline): the last value won, so the kept source read back differently.
+  auto documents = parse_workflow_documents(R"(apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: first}
+spec:
+  entrypoint: t
+  templates: [{name: t, container: {image: alpine}}]
+metadata: {name: second}
+spec: {bogus: 1}
+)",
+                                            "twice.yaml");
+  ASSERT_TRUE(documents) << documents.error().message();
+  auto again = parse_workflow_documents(documents->front().source_yaml, "twice.yaml");
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(again->front().name, "first");
+}
+
 TEST(ExportYaml, StringsThatLookLikeOtherTypesStayStrings) {
   nlohmann::ordered_json value = {{"a", "true"}, {"b", "on"}, {"c", "1.5"}, {"d", ""},
                                   {"e", "-x"},   {"f", 2},    {"g", false}, {"h", nullptr}};

@@ -94,7 +94,12 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& node) {
     return array;
   }
   auto object = nlohmann::ordered_json::object();
-  for (const auto& entry : node) object[entry.first.Scalar()] = yaml_to_json(entry.second);
+  // A repeated key keeps its first value: the one yaml-cpp's lookup, and so the reader, sees.
+  for (const auto& entry : node) {
+    if (!object.contains(entry.first.Scalar())) {
+      object[entry.first.Scalar()] = yaml_to_json(entry.second);
+    }
+  }
   return object;
 }
 

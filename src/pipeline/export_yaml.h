@@ -12,7 +12,7 @@
 namespace aiotops::pipeline {
 
 // Plain scalars as YAML 1.2's core schema types them (null, true/false, numbers); quoted or
-// tagged scalars are strings. Maps keep their key order.
+// tagged scalars are strings. Maps keep their key order; a repeated key keeps its first value.
 nlohmann::ordered_json yaml_to_json(const YAML::Node& node);
 
 // One YAML document, without "---"; multi-line strings as literal blocks.

@@ -56,6 +56,10 @@ echo
 echo
 "$here/edge_vs_raw.sh" "$aiotops" "$(dirname "$aiotops")/../../bench/mqtt_bench"
 
+# --- The workflow engine's per-node overhead (bench/pipeline_overhead.sh) ---
+echo
+"$here/pipeline_overhead.sh" "$aiotops"
+
 # --- Registry downloads against nginx serving the same files (bench/registry_vs_nginx.sh) ---
 echo
 "$here/registry_vs_nginx.sh" "$aiotops"

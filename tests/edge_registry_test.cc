@@ -27,6 +27,7 @@
 
 #include "common/files.h"
 #include "common/sha256.h"
+#include "edge_swap_check.h"
 #include "registry/signing.h"
 #include "registry_test_fixture.h"
 #include "support/child_process.h"
@@ -254,47 +255,23 @@ TEST_F(EdgeRegistryTest, SwitchesToTheNewVersionWhenTheAliasMovesWithEveryReadin
   MqttClient* publisher = connect("registry-pub");
   ASSERT_TRUE(publisher);
 
-  std::atomic<int64_t> published = 0;
-  std::atomic<bool> publish_failed = false;
-  std::jthread stream([&](std::stop_token stop) {
-    for (int64_t i = 0; !stop.stop_requested(); ++i) {
-      if (!eventually([&] {
-            return publisher->publish(kTelemetryTopic, reading("reg-motor", i), 1).has_value();
-          })) {
-        publish_failed = true;
-        return;
-      }
-      published = i + 1;
-      std::this_thread::sleep_for(1ms);  // pacing: a steady stream, not a burst
-    }
+  testing::NumberedStream stream([&](int64_t i) {
+    return eventually([&] {
+      return publisher->publish(kTelemetryTopic, reading("reg-motor", i), 1).has_value();
+    });
   });
   ASSERT_TRUE(results_.wait_for(200));
   ASSERT_NO_FATAL_FAILURE(move_alias(v2));
   ASSERT_TRUE(wait_for_metric("aiotops_edge_registry_model_version", static_cast<double>(v2)))
       << service_->describe();
-  const int64_t moved_at = published.load();
-  ASSERT_TRUE(eventually([&] { return published.load() >= moved_at + 200; }));
-  stream.request_stop();
-  stream.join();
-  ASSERT_FALSE(publish_failed.load());
-  const auto total = static_cast<size_t>(published.load());
+  const int64_t moved_at = stream.published();
+  ASSERT_TRUE(eventually([&] { return stream.published() >= moved_at + 200; }));
+  stream.stop();
+  ASSERT_FALSE(stream.failed());
+  const auto total = static_cast<size_t>(stream.published());
   ASSERT_TRUE(results_.wait_for(total)) << service_->describe();
-
-  const auto versions = results_.snapshot();
-  ASSERT_EQ(versions.size(), total);
-  int64_t first_new = -1;
-  for (const auto& [sequence, got] : versions) {
-    ASSERT_EQ(got.size(), 1u) << "reading " << sequence << " scored " << got.size() << " times";
-    if (got[0].find(sha12(b_)) != std::string::npos) {
-      if (first_new < 0) first_new = sequence;
-    } else {
-      EXPECT_THAT(got[0], HasSubstr(sha12(a_))) << "reading " << sequence;
-      EXPECT_LT(first_new, 0) << "reading " << sequence << " scored by the old version after "
-                              << first_new << " by the new";
-    }
-  }
-  EXPECT_GE(first_new, 200);
-  EXPECT_LT(first_new, static_cast<int64_t>(total));
+  ASSERT_NO_FATAL_FAILURE(
+      testing::expect_one_switch(results_.snapshot(), total, sha12(a_), sha12(b_), 200));
   EXPECT_EQ(metric("aiotops_edge_registry_refusals_total"), 0);
   EXPECT_THAT(service_->err(), HasSubstr(fmt::format("version {} serving", v2)));
   auto stopped = service_->terminate(kTimeout);

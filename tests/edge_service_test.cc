@@ -38,6 +38,7 @@
 #include "cli_run.h"
 #include "common/files.h"
 #include "common/sha256.h"
+#include "edge_swap_check.h"
 #include "support/child_process.h"
 #include "support/eventually.h"
 #include "support/mosquitto_broker.h"
@@ -627,35 +628,23 @@ class EdgeSwapTest : public EdgeServiceTest {
     ASSERT_TRUE(connect("swap-sub", {{"aiotops/inference/swap-motor", 1}}, inbox_.handler()));
     MqttClient* publisher = connect("swap-pub");
     ASSERT_TRUE(publisher);
-    std::atomic<int64_t> published = 0;
-    std::atomic<bool> publish_failed = false;
-    // Joined on every path: its destructor asks it to stop first.
-    std::jthread stream([&](std::stop_token stop) {
-      for (int64_t i = 0; !stop.stop_requested(); ++i) {
-        if (!eventually([&] {
-              return publisher->publish(kTelemetryTopic, numbered_reading("swap-motor", i), 1)
-                  .has_value();
-            })) {
-          publish_failed = true;
-          return;
-        }
-        published = i + 1;
-        std::this_thread::sleep_for(1ms);  // pacing: a steady stream, not a burst
-      }
+    testing::NumberedStream stream([&](int64_t i) {
+      return eventually([&] {
+        return publisher->publish(kTelemetryTopic, numbered_reading("swap-motor", i), 1)
+            .has_value();
+      });
     });
-
     ASSERT_TRUE(inbox_.wait_for("aiotops/inference/", 200)) << inbox_.dump();
     const double swaps_before = metric("aiotops_edge_model_swaps_total");  // the first model's
     swap();
     ASSERT_TRUE(wait_for_metric("aiotops_edge_model_swaps_total", swaps_before + 1))
         << metrics() << service_->describe();
     // Some readings after the swap, then stop the stream.
-    const int64_t swapped_at = published.load();
-    ASSERT_TRUE(eventually([&] { return published.load() >= swapped_at + 200; }));
-    stream.request_stop();
-    stream.join();
-    ASSERT_FALSE(publish_failed.load());
-    const auto total = static_cast<size_t>(published.load());
+    const int64_t swapped_at = stream.published();
+    ASSERT_TRUE(eventually([&] { return stream.published() >= swapped_at + 200; }));
+    stream.stop();
+    ASSERT_FALSE(stream.failed());
+    const auto total = static_cast<size_t>(stream.published());
     ASSERT_TRUE(inbox_.wait_for("aiotops/inference/", total))
         << inbox_.count("aiotops/inference/") << " of " << total << "\n"
         << service_->describe();
@@ -664,23 +653,8 @@ class EdgeSwapTest : public EdgeServiceTest {
     for (const Received& r : inbox_.on("aiotops/inference/")) {
       versions[r.body.value("timeStamp", int64_t{-1})].push_back(r.body.value("model_version", ""));
     }
-    ASSERT_EQ(versions.size(), total);
-    EXPECT_EQ(versions.begin()->first, 0);
-    EXPECT_EQ(versions.rbegin()->first, static_cast<int64_t>(total) - 1);
-    int64_t first_new = -1;
-    for (const auto& [sequence, got] : versions) {
-      ASSERT_EQ(got.size(), 1u) << "reading " << sequence << " scored " << got.size() << " times";
-      const std::string& version = got[0];
-      if (version.find(new_version) != std::string::npos) {
-        if (first_new < 0) first_new = sequence;
-      } else {
-        EXPECT_THAT(version, ::testing::HasSubstr(old_version)) << "reading " << sequence;
-        EXPECT_LT(first_new, 0) << "reading " << sequence << " scored by the old model after "
-                                << "reading " << first_new << " was scored by the new one";
-      }
-    }
-    EXPECT_GE(first_new, 200) << "the swap came after 200 results";
-    EXPECT_LT(first_new, static_cast<int64_t>(total)) << "no result of the new model";
+    ASSERT_NO_FATAL_FAILURE(
+        testing::expect_one_switch(versions, total, old_version, new_version, 200));
     EXPECT_EQ(metric("aiotops_edge_model_swaps_total"), swaps_before + 1);
     EXPECT_EQ(metric("aiotops_edge_queue_dropped_total"), 0);
   }

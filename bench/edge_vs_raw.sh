@@ -38,18 +38,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Polls `test` (a command) every 50 ms for up to 30 s.
-wait_for() {
-  for _ in $(seq 600); do
-    if "$@"; then return 0; fi
-    sleep 0.05
-  done
-  return 1
-}
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# wait_for, listening, free_port
+source "$(dirname "$(realpath "$0")")/bench_lib.sh"
 
 # Mosquitto on a free loopback port, as the current user, Nagle off (latency), nothing persisted.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >"$dir/mosquitto.conf" <<EOF
 listener $port 127.0.0.1
 allow_anonymous true

@@ -46,18 +46,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Polls `test` (a command) every 50 ms for up to 30 s.
-wait_for() {
-  for _ in $(seq 600); do
-    if "$@"; then return 0; fi
-    sleep 0.05
-  done
-  return 1
-}
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# wait_for, listening, free_port
+source "$here/bench_lib.sh"
 
 sizes=(1k:1024 100k:102400 4m:4194304)
 mkdir -p "$work/files"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 #include <optional>
 
 #include <fmt/format.h>
@@ -159,9 +160,11 @@ Result<Layout> resolve_layout(std::vector<std::string> columns, const CsvRecord*
 // Reads one record into `dataset`, or reports it as a bad row through `tracker`.
 class RowReader {
  public:
-  RowReader(const Layout& layout, std::string_view source, Dataset& dataset, BadRowTracker& tracker)
+  RowReader(const Layout& layout, std::string_view source, bool missing_as_nan, Dataset& dataset,
+            BadRowTracker& tracker)
       : layout_(layout),
         source_(source),
+        missing_as_nan_(missing_as_nan),
         dataset_(dataset),
         tracker_(tracker),
         values_(layout.features.size()) {}
@@ -182,9 +185,13 @@ class RowReader {
                                          column, expected, record.fields.size()));
     }
     for (size_t i = 0; i < values_.size(); ++i) {
-      if (auto problem = number(record, layout_.features[i], values_[i]);
-          problem != RowProblem::kNone) {
-        return reject_value(record, layout_.features[i], problem);
+      const size_t column = layout_.features[i];
+      if (auto problem = number(record, column, values_[i]); problem != RowProblem::kNone) {
+        if (missing_as_nan_ && is_missing_text(record.fields[column].text)) {
+          values_[i] = std::numeric_limits<double>::quiet_NaN();
+          continue;
+        }
+        return reject_value(record, column, problem);
       }
     }
     double label = 0;
@@ -225,6 +232,7 @@ class RowReader {
 
   const Layout& layout_;
   std::string_view source_;
+  bool missing_as_nan_;
   Dataset& dataset_;
   BadRowTracker& tracker_;
   std::vector<double> values_;
@@ -282,7 +290,7 @@ Result<Dataset> parse_csv(std::string_view text, std::string_view source_name,
   if (layout->timestamp) dataset.timestamps_ms.reserve(estimated_rows);
   if (layout->device_id) dataset.device_ids.reserve(estimated_rows);
 
-  RowReader reader(*layout, source_name, dataset, tracker);
+  RowReader reader(*layout, source_name, options.missing_as_nan, dataset, tracker);
   for (; have_row; have_row = tokenizer.next(record)) {
     if (auto status = check_quotes_closed(tokenizer, source_name); !status) {
       return fail(status.error());

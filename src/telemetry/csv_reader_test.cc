@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "common/files.h"
@@ -154,6 +155,20 @@ TEST(CsvReaderTest, NanAndInfinityAreRejected) {
 
 TEST(CsvReaderTest, EmptyValueInSelectedColumn) {
   EXPECT_EQ(error_of("a,b,c\n1,2,3\n4,,6\n"), "data.csv:3:3: column \"b\" (field 2): empty value");
+}
+
+TEST(CsvReaderTest, MissingAsNanKeepsEmptyNanAndNullFeatureValues) {
+  ReadOptions options;
+  options.missing_as_nan = true;
+  Dataset dataset = parse_ok("a,b,label\n1,2,0\n,NaN,1\n null ,4,0\n", options);
+  ASSERT_EQ(dataset.rows(), 3u);
+  EXPECT_TRUE(std::isnan(dataset.at(1, 0)));
+  EXPECT_TRUE(std::isnan(dataset.at(1, 1)));
+  EXPECT_TRUE(std::isnan(dataset.at(2, 0)));
+  EXPECT_EQ(dataset.at(2, 1), 4.0);
+  // Infinity is not missing, and labels stay required.
+  EXPECT_THAT(error_of("a,b,label\n1,2,0\n1,inf,0\n", options), HasSubstr("not finite"));
+  EXPECT_THAT(error_of("a,b,label\n1,2,0\n1,2,\n", options), HasSubstr("empty value"));
 }
 
 TEST(CsvReaderTest, BadLabelAndTimestamp) {

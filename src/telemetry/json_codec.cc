@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -180,6 +181,12 @@ Status JsonReadingParser::read_fields(ondemand::object& object, Reading& out) {
       size_t index = static_cast<size_t>(feature - options_.features.begin());
       if (seen_[index]) return problem(RowProblem::kDuplicateField, key, "appears twice");
       seen_[index] = 1;
+      ondemand::json_type type{};
+      if (options_.missing_as_nan && json.type().get(type) == simdjson::SUCCESS &&
+          type == ondemand::json_type::null) {
+        out.values[index] = std::numeric_limits<double>::quiet_NaN();
+        continue;
+      }
       if (auto status = read_number(json, key, false, out.values[index]); !status) return status;
     } else if (!options_.label_field.empty() && key == options_.label_field) {
       if (out.label) return problem(RowProblem::kDuplicateField, key, "appears twice");
@@ -234,7 +241,9 @@ Status JsonReadingParser::read_fields(ondemand::object& object, Reading& out) {
     // Any other field is ignored; the iterator skips its value.
   }
   for (size_t i = 0; i < feature_count; ++i) {
-    if (!seen_[i]) {
+    if (!seen_[i] && options_.missing_as_nan) {
+      out.values[i] = std::numeric_limits<double>::quiet_NaN();
+    } else if (!seen_[i]) {
       return reject(RowProblem::kMissingField,
                     Error(ErrorCode::kInvalidArgument,
                           fmt::format("missing field \"{}\"", options_.features[i])));

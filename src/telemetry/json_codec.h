@@ -27,6 +27,8 @@ struct JsonReadingOptions {
   std::string label_field;
   // Messages longer than this many bytes are rejected before parsing.
   size_t max_message_bytes = 64 * 1024;
+  // true: a feature that is null or absent is read as NaN instead of rejecting the message.
+  bool missing_as_nan = false;
 };
 
 // Decodes one JSON object per call into a Reading. Fields: `deviceID` or `chipID` (string or

@@ -103,6 +103,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 Result<JsonReadingOptions> resolve_fields(const FirstObject& first, const ReadOptions& options,
                                           const Line& line, std::string_view source) {
   JsonReadingOptions parsing;
+  parsing.missing_as_nan = options.missing_as_nan;
   auto require = [&](std::string_view name, std::string_view role) -> Status {
     if (has_field(first, name)) return {};
     return fail(ErrorCode::kInvalidArgument, "{}:{}: no {} field \"{}\"; fields: {}", source,

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace aiotops::telemetry {
 namespace {
 
@@ -48,6 +50,18 @@ TEST(JsonlReaderTest, MissingDeviceIdIsEmptyButMissingTimestampOrLabelIsBad) {
             "data.jsonl:2: missing field \"timeStamp\"");
   EXPECT_EQ(error_of("{\"a\":1,\"label\":0}\n{\"a\":2}\n"),
             "data.jsonl:2: missing field \"label\"");
+}
+
+TEST(JsonlReaderTest, MissingAsNanKeepsNullAndAbsentFeatures) {
+  ReadOptions options;
+  options.missing_as_nan = true;
+  Dataset data = parse_ok("{\"a\":1,\"b\":2,\"label\":0}\n{\"a\":null,\"label\":1}\n", options);
+  ASSERT_EQ(data.rows(), 2u);
+  EXPECT_TRUE(std::isnan(data.at(1, 0)));
+  EXPECT_TRUE(std::isnan(data.at(1, 1)));
+  EXPECT_EQ(error_of("{\"a\":1,\"label\":0}\n{\"a\":null}\n", options),
+            "data.jsonl:2: missing field \"label\"");
+  EXPECT_THAT(error_of("{\"a\":1}\n{\"a\":null}\n"), HasSubstr("field \"a\""));
 }
 
 TEST(JsonlReaderTest, NamedFeaturesAndLabelMustExistInTheFirstObject) {

@@ -1,5 +1,7 @@
 #include "telemetry/number_text.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -41,6 +43,17 @@ RowProblem parse_finite_double(std::string_view text, double& out) {
   if (!std::isfinite(value)) return RowProblem::kNotFinite;
   out = value;
   return RowProblem::kNone;
+}
+
+bool is_missing_text(std::string_view text) {
+  text = trim(text);
+  auto equals_ignoring_case = [text](std::string_view word) {
+    return text.size() == word.size() &&
+           std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  };
+  return text.empty() || equals_ignoring_case("nan") || equals_ignoring_case("null");
 }
 
 RowProblem parse_timestamp_ms(std::string_view text, int64_t& out) {

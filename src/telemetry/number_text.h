@@ -15,6 +15,10 @@ namespace aiotops::telemetry {
 // inf) or kOutOfRange (too large for a double). Thread-safe.
 RowProblem parse_finite_double(std::string_view text, double& out);
 
+// Whether `text` stands for a missing value: empty, "NaN" or "null" (any case), spaces and tabs
+// around it allowed. Thread-safe.
+bool is_missing_text(std::string_view text);
+
 // Parses all of `text` as a Unix-millisecond timestamp: a non-negative decimal integer that
 // fits in int64, spaces and tabs around it allowed. Returns kNone, kEmptyValue, kNotANumber or
 // kOutOfRange. Thread-safe.

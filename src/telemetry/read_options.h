@@ -21,6 +21,10 @@ struct ReadOptions {
   std::string label;
   // false: the first bad row is an error. true: bad rows are skipped and counted.
   bool skip_bad_rows = false;
+  // true: a missing feature value (CSV: empty, "NaN" or "null"; JSON lines: null or an absent
+  // field) is read as NaN instead of making the row bad, so data-quality checks can count it.
+  // Labels and timestamps stay required.
+  bool missing_as_nan = false;
   // How many "file:line:col: reason" examples a BadRowReport keeps (rows).
   size_t max_error_examples = 5;
 };

@@ -18,14 +18,14 @@ namespace aiotops::drift {
 // One feature's test results (KS for numeric features, chi-squared for categorical ones).
 struct FeatureTest {
   std::string name;
-  double pvalue = 1;          // raw p-value of the feature's test, in [0, 1]
-  std::optional<double> psi;  // PSI when computed (numeric features)
+  double pvalue = 1;                         // raw p-value of the feature's test, in [0, 1]
+  std::optional<double> psi = std::nullopt;  // PSI when computed (numeric features)
 };
 
 // Per-feature overrides; a missing member keeps the global value.
 struct FeatureThresholds {
-  std::optional<double> alpha;
-  std::optional<double> psi_threshold;
+  std::optional<double> alpha = std::nullopt;          // probability
+  std::optional<double> psi_threshold = std::nullopt;  // PSI
 };
 
 struct VerdictOptions {
@@ -33,14 +33,14 @@ struct VerdictOptions {
   double alpha = 0.05;         // significance level for the adjusted p-value (probability)
   double psi_threshold = 0.2;  // PSI at or above this is drift; infinity disables the rule
   double drift_share = 0.5;    // dataset drift when drifted / features >= this (fraction)
-  std::map<std::string, FeatureThresholds> overrides;  // by feature name
+  std::map<std::string, FeatureThresholds> overrides = {};  // by feature name
 };
 
 struct FeatureVerdict {
   std::string name;
   double pvalue = 1;           // raw
   double adjusted_pvalue = 1;  // after the correction
-  std::optional<double> psi;
+  std::optional<double> psi = std::nullopt;
   double alpha = 0.05;         // the alpha used for this feature
   double psi_threshold = 0.2;  // the PSI threshold used for this feature
   bool drift_by_pvalue = false;

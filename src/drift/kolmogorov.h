@@ -13,7 +13,8 @@ namespace aiotops::drift {
 double kstwo_sf(int64_t n, double x);
 
 // P(D+_n >= x) for the one-sided statistic (scipy.special.smirnov(n, x)): the
-// Birnbaum-Tingey sum, evaluated in extended precision. n >= 1. Thread-safe, pure.
+// Birnbaum-Tingey sum (SciPy's approximation above n = 10^6). n >= 1. Relative accuracy about
+// 1e-13. Thread-safe, pure.
 double smirnov_sf(int64_t n, double x);
 
 }  // namespace aiotops::drift

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "drift/radix_sort.h"
+
 namespace aiotops::drift {
 namespace {
 
@@ -23,7 +25,7 @@ Result<SortedSample> SortedSample::from_values(std::span<const double> values,
                                                std::string_view what) {
   if (auto checked = check_values(values, what); !checked) return fail(checked.error());
   std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
+  sort_values(sorted);
   return SortedSample(std::move(sorted));
 }
 

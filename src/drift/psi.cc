@@ -16,6 +16,7 @@ double linear_quantile(std::span<const double> sorted, double level) {
   const double hi = sorted[std::min(below + 1, sorted.size() - 1)];
   const double t = index - floor_index;
   const double step = hi - lo;
+  if (!std::isfinite(step)) return lo * (1 - t) + hi * t;  // a range wider than a double holds
   return t < 0.5 ? lo + step * t : hi - step * (1 - t);
 }
 

@@ -1,6 +1,7 @@
 #include "drift/psi.h"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -55,6 +56,13 @@ TEST(PsiTest, AShiftRaisesPsi) {
   const auto shifted = sorted(testing::normal_sample(5000, 3, 0.5));
   EXPECT_LT(psi(reference, same).value().psi, 0.01);
   EXPECT_GT(psi(reference, shifted).value().psi, 0.2);
+}
+
+TEST(PsiTest, ExtremeValuesGiveFiniteEdges) {
+  const double big = std::numeric_limits<double>::max();
+  const auto r = psi(sorted({-big, big}), sorted({0.0}), {.bins = 4}).value();
+  for (double e : r.edges) EXPECT_TRUE(std::isfinite(e));
+  EXPECT_TRUE(std::isfinite(r.psi));
 }
 
 TEST(PsiTest, RefusesBadOptions) {

@@ -54,7 +54,7 @@ std::map<std::string, ValueRange> default_physical_limits() {
 
 std::set<QualityCheck> default_failing_checks() {
   return {QualityCheck::kMissingValues, QualityCheck::kImpossibleValues, QualityCheck::kStuckSensor,
-          QualityCheck::kDuplicateTimestamps, QualityCheck::kLabelBalance};
+          QualityCheck::kDuplicateTimestamps};
 }
 
 std::map<std::string, ValueRange> reference_ranges(const telemetry::Dataset& reference) {

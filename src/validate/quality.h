@@ -49,9 +49,10 @@ struct ValueRange {
 // temperature (degC) is above absolute zero. Thread-safe.
 std::map<std::string, ValueRange> default_physical_limits();
 
-// The checks that fail the step by default: missing values, impossible values, stuck sensors,
-// duplicate timestamps and label balance. Out-of-range values (often drift rather than bad data)
-// and out-of-order timestamps (receive-time logs reorder) are reported as warnings.
+// The checks that fail the step by default: missing values, impossible values, stuck sensors and
+// duplicate timestamps. Out-of-range values (often drift rather than bad data), out-of-order
+// timestamps (receive-time logs reorder) and label balance (a healthy window of telemetry has a
+// single class; training refuses that itself) are reported as warnings.
 std::set<QualityCheck> default_failing_checks();
 
 struct QualityOptions {

@@ -1,5 +1,6 @@
 #include "drift/ks.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -25,6 +26,31 @@ TEST(KsTest, DisjointSamplesOfThreeHaveTheExactTailOfOneInTen) {
   EXPECT_TRUE(r.exact);
   EXPECT_EQ(r.statistic_sign, 1);  // F1 reaches 1 while F2 is still 0
   EXPECT_EQ(r.statistic_location, 3.0);
+}
+
+TEST(KsTest, DisjointSamplesOfEverySmallSizePairHaveTheClosedFormTail) {
+  // D = 1 only when one sample lies wholly below the other: 2 of the C(n1 + n2, n1) orderings
+  // for the two-sided test, 1 for a one-sided one.
+  for (int n1 = 1; n1 <= 25; ++n1) {
+    for (int n2 = 1; n2 <= 25; ++n2) {
+      std::vector<double> low(n1);
+      std::vector<double> high(n2);
+      for (int i = 0; i < n1; ++i) low[i] = i;
+      for (int i = 0; i < n2; ++i) high[i] = 100 + i;
+      double orderings = 1;
+      for (int k = 1; k <= n1; ++k) orderings = orderings * (n2 + k) / k;
+      const auto a = sorted(low);
+      const auto b = sorted(high);
+      const KsResult two = ks_2samp(a, b, {.mode = KsMode::kExact});
+      const KsResult greater =
+          ks_2samp(a, b, {.mode = KsMode::kExact, .alternative = KsAlternative::kGreater});
+      ASSERT_TRUE(two.exact && greater.exact) << n1 << " vs " << n2;
+      EXPECT_EQ(two.statistic, 1.0);
+      EXPECT_NEAR(two.pvalue, std::min(1.0, 2 / orderings), 1e-12 / orderings)
+          << n1 << " vs " << n2;
+      EXPECT_NEAR(greater.pvalue, 1 / orderings, 1e-12 / orderings) << n1 << " vs " << n2;
+    }
+  }
 }
 
 TEST(KsTest, IdenticalSamplesDoNotDiffer) {

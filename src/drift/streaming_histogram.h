@@ -24,7 +24,9 @@ class BinLocator {
   size_t bin(double value) const noexcept {
     size_t base = 0;
     for (size_t step = kMaxStreamingBins / 2; step > 0; step /= 2) {
-      base += value >= slots_[base + step - 1] ? step : 0;
+      // A mask, not `? step : 0`: g++ 12 turns the conditional into a branch, mispredicted on
+      // about half the values (8x slower in drift_bench).
+      base += step & (size_t{0} - static_cast<size_t>(value >= slots_[base + step - 1]));
     }
     return base;
   }

@@ -1,9 +1,13 @@
 #include "pipeline/export.h"
 
+#include <filesystem>
+#include <string>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/files.h"
 #include "pipeline/export_yaml.h"
 #include "pipeline/yaml_reader.h"
 
@@ -196,6 +200,37 @@ spec: {bogus: 1}
   auto again = parse_workflow_documents(documents->front().source_yaml, "twice.yaml");
   ASSERT_TRUE(again) << again.error().message();
   EXPECT_EQ(again->front().name, "first");
+}
+
+TEST(ExportYaml, AKeyLongOnceEscapedIsWrittenAsAnExplicitKey) {
+  // Regression (fuzz_pipeline): a kept field's key of 300 NUL bytes, 600 characters in the file
+  // ("\0" each), was written back as an implicit key of 1202 ("\x00" each), past YAML's limit
+  // of 1024, so the kept source no longer read back.
+  std::string key;
+  for (int i = 0; i < 300; ++i) key += "\\0";
+  auto documents = parse_workflow_documents(
+      "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: w\n  labels: {\"" +
+          key + "\": x}\nspec:\n  entrypoint: t\n  templates: [{name: t, container: {image: a}}]\n",
+      "long.yaml");
+  ASSERT_TRUE(documents) << documents.error().message();
+  auto again = parse_workflow_documents(documents->front().source_yaml, "long.yaml");
+  ASSERT_TRUE(again) << again.error().message();
+  const auto labels = yaml_to_json(YAML::Load(again->front().source_yaml))["metadata"]["labels"];
+  ASSERT_EQ(labels.size(), 1u);
+  EXPECT_EQ(labels.begin().key(), std::string(300, '\0'));
+  EXPECT_EQ(labels.begin().value(), "x");
+}
+
+TEST(ExportYaml, TheFuzzersLongKeyInputReadsBack) {
+  // The input fuzz_pipeline found (a withItems key with NUL and invalid UTF-8 bytes).
+  auto text = read_file(std::filesystem::path(AIOTOPS_SOURCE_DIR) /
+                        "src/pipeline/testdata/fuzz_long_key.yaml");
+  ASSERT_TRUE(text) << text.error().message();
+  auto documents = parse_workflow_documents(*text, "fuzz.yaml");
+  ASSERT_TRUE(documents) << documents.error().message();
+  auto again = parse_workflow_documents(documents->front().source_yaml, "fuzz.yaml");
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(again->front().templates.size(), documents->front().templates.size());
 }
 
 TEST(ExportYaml, StringsThatLookLikeOtherTypesStayStrings) {

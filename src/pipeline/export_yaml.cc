@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace aiotops::pipeline {
@@ -44,13 +46,31 @@ bool fits_literal_block(const std::string& text) {
   });
 }
 
+// YAML allows an implicit key ("key: value") of at most 1024 characters, and escaping can make
+// a key's text four times longer than its bytes (a NUL byte is written "\x00"), so longer keys
+// are written as explicit keys ("? key"). yaml-cpp's emitter does not do this by itself.
+constexpr std::size_t kLongestImplicitKey = 1024 / 4 - 2;
+
+// A literal block only where `block` allows it: never as a key.
+void emit_string(YAML::Emitter& out, const std::string& text, bool block) {
+  const bool multi_line = text.find('\n') != std::string::npos;
+  if (multi_line && block && fits_literal_block(text)) {
+    out << YAML::Literal << text;
+  } else if (multi_line || needs_quotes(text)) {
+    out << YAML::DoubleQuoted << text;
+  } else {
+    out << text;
+  }
+}
+
 void emit(YAML::Emitter& out, const nlohmann::ordered_json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::object:
       out << YAML::BeginMap;
       for (const auto& [key, element] : value.items()) {
+        if (key.size() > kLongestImplicitKey) out << YAML::LongKey;
         out << YAML::Key;
-        emit(out, nlohmann::ordered_json(key));
+        emit_string(out, key, false);
         out << YAML::Value;
         emit(out, element);
       }
@@ -61,17 +81,9 @@ void emit(YAML::Emitter& out, const nlohmann::ordered_json& value) {
       for (const auto& element : value) emit(out, element);
       out << YAML::EndSeq;
       return;
-    case nlohmann::json::value_t::string: {
-      const auto& text = value.get_ref<const std::string&>();
-      if (text.find('\n') != std::string::npos && fits_literal_block(text)) {
-        out << YAML::Literal << text;
-      } else if (text.find('\n') != std::string::npos || needs_quotes(text)) {
-        out << YAML::DoubleQuoted << text;
-      } else {
-        out << text;
-      }
+    case nlohmann::json::value_t::string:
+      emit_string(out, value.get_ref<const std::string&>(), true);
       return;
-    }
     case nlohmann::json::value_t::null:
       out << YAML::Null;
       return;

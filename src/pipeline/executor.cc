@@ -103,18 +103,35 @@ void reachable(const ResolvedTemplate& at, const LoadedWorkflow& loaded,
   }
 }
 
+// Every template reachable from the workflow's entrypoint and its onExit handler.
+std::vector<ResolvedTemplate> reachable_templates(const LoadedWorkflow& loaded) {
+  const Workflow& wf = loaded.workflow;
+  std::set<const Template*> seen;
+  std::vector<ResolvedTemplate> templates;
+  reachable({&wf, wf.find_template(wf.entrypoint)}, loaded, seen, templates);
+  if (!wf.on_exit.empty()) reachable({&wf, wf.find_template(wf.on_exit)}, loaded, seen, templates);
+  return templates;
+}
+
+// The documents a run uses: the workflow, then each WorkflowTemplate a reachable template
+// belongs to, once, in the order first reached.
+std::vector<const Workflow*> used_documents(const LoadedWorkflow& loaded) {
+  std::vector<const Workflow*> documents{&loaded.workflow};
+  for (const auto& resolved : reachable_templates(loaded)) {
+    if (std::ranges::find(documents, resolved.document) == documents.end()) {
+      documents.push_back(resolved.document);
+    }
+  }
+  return documents;
+}
+
 }  // namespace
 
 Status check_runnable(const LoadedWorkflow& loaded, const ExecutorOptions& options) {
   if (options.host_exec) return {};
   const ImageMap defaults;
   const ImageMap& images = options.image_map ? *options.image_map : defaults;
-  const Workflow& wf = loaded.workflow;
-  std::set<const Template*> seen;
-  std::vector<ResolvedTemplate> templates;
-  reachable({&wf, wf.find_template(wf.entrypoint)}, loaded, seen, templates);
-  if (!wf.on_exit.empty()) reachable({&wf, wf.find_template(wf.on_exit)}, loaded, seen, templates);
-  for (const auto& resolved : templates) {
+  for (const auto& resolved : reachable_templates(loaded)) {
     if (is_host_process(*resolved.tmpl, images)) {
       return fail(ErrorCode::kInvalidArgument,
                   "{}: template '{}': image '{}' runs on the host: pass --host-exec to allow it "
@@ -129,78 +146,69 @@ Status check_runnable(const LoadedWorkflow& loaded, const ExecutorOptions& optio
 std::vector<std::string> ignored_fields(const LoadedWorkflow& loaded) {
   std::vector<std::string> lines;
   std::set<std::string> seen;
-  auto add = [&](const Workflow& document) {
-    for (const auto& field : document.ignored) {
-      if (seen.insert(field.path).second) {
-        lines.push_back(fmt::format("{} ({})", field.path, to_string(field.location)));
-      }
+  for (const Workflow* document : used_documents(loaded)) {
+    for (const auto& field : document->ignored) {
+      std::string line = fmt::format("{} ({})", field.path, to_string(field.location));
+      if (seen.insert(line).second) lines.push_back(std::move(line));
     }
-  };
-  add(loaded.workflow);
+  }
   return lines;
 }
 
 std::string resolved_workflow_text(const LoadedWorkflow& loaded) {
-  std::string text = loaded.workflow.source_yaml;
-  std::set<std::string> added;
-  std::vector<ResolvedTemplate> templates;
-  std::set<const Template*> seen;
-  const Workflow& wf = loaded.workflow;
-  reachable({&wf, wf.find_template(wf.entrypoint)}, loaded, seen, templates);
-  if (!wf.on_exit.empty()) reachable({&wf, wf.find_template(wf.on_exit)}, loaded, seen, templates);
-  for (const auto& resolved : templates) {
-    const Workflow* doc = resolved.document;
-    if (doc == &wf || !added.insert(doc->name).second) continue;
-    text += "\n---\n" + doc->source_yaml;
+  std::string text;
+  for (const Workflow* document : used_documents(loaded)) {
+    text += (text.empty() ? "" : "\n---\n") + document->source_yaml;
   }
   return text;
 }
 
 RunContext::RunContext(const LoadedWorkflow& loaded, RunStore& store, std::string run_id,
-                       const CancelToken& cancel, const ExecutorOptions& options,
-                       std::unique_ptr<ProcessSlots> process_slots,
-                       std::unique_ptr<ProcessSlots> workflow_slots,
-                       std::map<std::string, NodeRecord> kept)
+                       const CancelToken& cancel, const CancelToken& terminate,
+                       const ExecutorOptions& options, std::shared_ptr<RunShared> shared)
     : loaded_(loaded),
       store_(store),
       run_id_(std::move(run_id)),
       cancel_(cancel),
       options_(with_defaults(options)),
-      process_slots_(std::move(process_slots)),
-      workflow_slots_(std::move(workflow_slots)),
-      kept_(std::move(kept)) {}
+      shared_(std::move(shared)) {
+  if (&cancel != &terminate) {
+    exit_handlers_ = std::make_unique<RunContext>(loaded, store, run_id_, terminate, terminate,
+                                                  options, shared_);
+  }
+}
 
 void RunContext::record(const NodeRecord& node) {
-  std::lock_guard lock(mutex_);
-  if (auto stored = store_.put_node(run_id_, node); !stored && !store_error_) {
-    store_error_ = stored.error();
+  std::lock_guard lock(shared_->mutex);
+  if (auto stored = store_.put_node(run_id_, node); !stored && !shared_->store_error) {
+    shared_->store_error = stored.error();
   }
   if ((node.phase == NodePhase::kFailed || node.phase == NodePhase::kError) &&
       (node.type == "Pod" || node.type == "Step")) {
-    failures_.push_back({{"displayName", node.display_name},
-                         {"message", node.message},
-                         {"templateName", node.template_name},
-                         {"phase", std::string(to_string(node.phase))},
-                         {"podName", node.name},
-                         {"finishedAt", node.finished_ms.value_or(0)}});
+    shared_->failures.push_back({{"displayName", node.display_name},
+                                 {"message", node.message},
+                                 {"templateName", node.template_name},
+                                 {"phase", std::string(to_string(node.phase))},
+                                 {"podName", node.name},
+                                 {"finishedAt", node.finished_ms.value_or(0)}});
   }
   if (options_.on_node_change) options_.on_node_change(node);
 }
 
 std::string RunContext::failures() const {
-  std::lock_guard lock(mutex_);
-  return failures_.dump();
+  std::lock_guard lock(shared_->mutex);
+  return shared_->failures.dump();
 }
 
 std::optional<Error> RunContext::store_error() const {
-  std::lock_guard lock(mutex_);
-  return store_error_;
+  std::lock_guard lock(shared_->mutex);
+  return shared_->store_error;
 }
 
 void RunContext::record_unrun(const std::string& id, const std::string& display_name,
                               const std::string& template_name, NodePhase phase,
                               std::string message) {
-  if (auto kept = kept_.find(id); kept != kept_.end()) return;
+  if (shared_->kept.contains(id)) return;
   NodeRecord node;
   node.id = node.name = id;
   node.display_name = display_name;
@@ -213,7 +221,7 @@ void RunContext::record_unrun(const std::string& id, const std::string& display_
 }
 
 NodeResult RunContext::run_node(const Invocation& invocation) {
-  if (auto kept = kept_.find(invocation.id); kept != kept_.end()) {
+  if (auto kept = shared_->kept.find(invocation.id); kept != shared_->kept.end()) {
     return from_record(kept->second);
   }
   const Template& tmpl = *invocation.resolved.tmpl;
@@ -223,6 +231,7 @@ NodeResult RunContext::run_node(const Invocation& invocation) {
   node.template_name = tmpl.name;
   node.type = tmpl.kind == TemplateKind::kDag     ? "DAG"
               : tmpl.kind == TemplateKind::kSteps ? "Steps"
+              : tmpl.retry_strategy               ? "Retry"
                                                   : "Pod";
   node.phase = NodePhase::kRunning;
   node.started_ms = unix_ms();
@@ -257,11 +266,15 @@ NodeResult RunContext::run_body(const Invocation& invocation, NodeRecord& node) 
     }
   }
   const auto& strategy = tmpl.retry_strategy;
+  if (!strategy) {
+    node.attempts = 1;
+    return run_leaf_attempt(*this, bounded, 0, node);
+  }
   const milliseconds first_start = now();
   for (int retry = 0;; ++retry) {
     node.attempts = retry + 1;
-    NodeResult result = run_leaf_attempt(*this, bounded, retry, node);
-    if (result.phase == NodePhase::kSucceeded || !strategy || cancel_.cancelled()) return result;
+    NodeResult result = run_attempt(bounded, retry, node);
+    if (result.phase == NodePhase::kSucceeded || cancel_.cancelled()) return result;
     if (strategy->limit && retry >= *strategy->limit) return result;
     if (!retry_allowed(strategy->policy, result.phase)) return result;
     milliseconds wait{0};
@@ -282,6 +295,33 @@ NodeResult RunContext::run_body(const Invocation& invocation, NodeRecord& node) 
   }
 }
 
+NodeResult RunContext::run_attempt(const Invocation& invocation, int retry, NodeRecord& parent) {
+  NodeRecord attempt;
+  attempt.id = attempt.name = fmt::format("{}({})", parent.id, retry);
+  attempt.display_name = fmt::format("{}({})", parent.display_name, retry);
+  attempt.template_name = parent.template_name;
+  attempt.type = "Pod";
+  attempt.phase = NodePhase::kRunning;
+  attempt.attempts = 1;
+  attempt.started_ms = unix_ms();
+  record(attempt);
+  Invocation child = invocation;
+  child.id = attempt.id;
+  NodeResult result = run_leaf_attempt(*this, child, retry, attempt);
+  attempt.phase = result.phase;
+  attempt.message = result.message;
+  attempt.exit_code = result.exit_code;
+  attempt.output_parameters = result.output_parameters;
+  attempt.result = result.result;
+  attempt.artifacts = result.artifacts;
+  attempt.finished_ms = unix_ms();
+  record(attempt);
+  // The parent shows its latest attempt's logs, so `logs RUN NODE` works on it too.
+  parent.stdout_path = attempt.stdout_path;
+  parent.stderr_path = attempt.stderr_path;
+  return result;
+}
+
 Result<RunSummary> run_workflow(const LoadedWorkflow& loaded, RunStore& store,
                                 std::string_view run_id, const CancelToken& cancel,
                                 const ExecutorOptions& options) {
@@ -292,22 +332,29 @@ Result<RunSummary> run_workflow(const LoadedWorkflow& loaded, RunStore& store,
   }
   auto run = store.get_run(run_id);
   if (!run) return fail(run.error());
-  std::map<std::string, NodeRecord> kept;
+  auto shared = std::make_shared<RunShared>();
   for (auto& node : run->nodes) {
     if (node.phase == NodePhase::kSucceeded || node.phase == NodePhase::kSkipped) {
-      kept.emplace(node.id, std::move(node));
+      shared->kept.emplace(node.id, std::move(node));
     }
   }
   auto process_slots = ProcessSlots::create(options.parallelism);
   if (!process_slots) return fail(process_slots.error());
-  std::unique_ptr<ProcessSlots> workflow_slots;
+  shared->process_slots = std::move(*process_slots);
   if (loaded.workflow.parallelism && *loaded.workflow.parallelism > 0) {
     auto slots = ProcessSlots::create(static_cast<size_t>(*loaded.workflow.parallelism));
     if (!slots) return fail(slots.error());
-    workflow_slots = std::move(*slots);
+    shared->workflow_slots = std::move(*slots);
   }
-  RunContext context(loaded, store, summary.run_id, cancel, options, std::move(*process_slots),
-                     std::move(workflow_slots), std::move(kept));
+  // Without a terminate token nothing stops the exit handlers but their own deadlines.
+  std::unique_ptr<CancelToken> never;
+  if (options.terminate == nullptr) {
+    auto token = CancelToken::create();
+    if (!token) return fail(token.error());
+    never = std::move(*token);
+  }
+  const CancelToken& terminate = options.terminate ? *options.terminate : *never;
+  RunContext context(loaded, store, summary.run_id, cancel, terminate, options, std::move(shared));
   if (auto s = store.set_run_phase(run_id, NodePhase::kRunning); !s) return fail(s.error());
 
   const Workflow& wf = loaded.workflow;
@@ -334,14 +381,16 @@ Result<RunSummary> run_workflow(const LoadedWorkflow& loaded, RunStore& store,
   }
 
   if (!wf.on_exit.empty()) {
+    // As Argo's exit handlers: after a cancel (argo stop) and past the workflow's deadline too.
     Invocation handler = root;
+    handler.deadline = std::nullopt;
     handler.resolved = {&wf, wf.find_template(wf.on_exit)};
     handler.id = summary.run_id + ".onExit";
     handler.display_name = summary.run_id + ".onExit";
     handler.parameters.clear();
     handler.workflow_scope.set("workflow.status", std::string(to_string(summary.phase)));
     handler.workflow_scope.set("workflow.failures", context.failures());
-    NodeResult exit = context.run_node(handler);
+    NodeResult exit = context.exit_handlers().run_node(handler);
     if (exit.phase != NodePhase::kSucceeded && summary.phase == NodePhase::kSucceeded) {
       summary.phase = exit.phase == NodePhase::kError ? NodePhase::kError : NodePhase::kFailed;
       summary.message = "exit handler: " + exit.message;

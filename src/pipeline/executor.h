@@ -42,6 +42,10 @@ struct ExecutorOptions {
   // (returning false) when the run is cancelled.
   std::function<std::chrono::milliseconds()> now;
   std::function<bool(std::chrono::milliseconds, const CancelToken&)> sleep;
+  // Stops the exit handlers too (`argo terminate`); the run's own cancel token stops everything
+  // else and lets the exit handlers run (`argo stop`). nullptr (default): exit handlers run to
+  // their end. Must outlive run_workflow().
+  const CancelToken* terminate = nullptr;
 };
 
 struct RunSummary {
@@ -65,8 +69,9 @@ std::string resolved_workflow_text(const LoadedWorkflow& loaded);
 
 // Runs `loaded` as the run `run_id` (created with RunStore::create_run, or prepared by
 // RunStore::retry: nodes it kept as Succeeded or Skipped are reused, not run again) until it
-// finishes or `cancel` is cancelled (then running processes are stopped, no new node starts,
-// and the run ends Failed with message "cancelled"). Records the run's phase. Node failures
+// finishes or `cancel` is cancelled (then running processes are stopped, no new node starts
+// but the exit handlers of the nodes that ran and of the workflow, and the run ends Failed with
+// message "cancelled"). Records the run's phase. Node failures
 // are the summary's phase, not errors; fails only when the store fails or check_runnable()
 // does (then nothing ran and the run is recorded as Error). Blocks; runs nodes on its own
 // threads. `loaded`, `store` and `cancel` must outlive the call.

@@ -250,7 +250,11 @@ NodeResult run_call(RunContext& context, const Invocation& caller, const TaskCal
     handler.location = call.location;
     Scope exit_scope = scope;
     exit_scope.set("workflow.status", std::string(to_string(result.phase)));
-    (void)run_single(context, caller, handler, exit_scope, id + ".onExit", handler.name);
+    // As Argo's exit handlers: after a cancel (argo stop) and past the caller's deadline too.
+    Invocation unbounded = caller;
+    unbounded.deadline = std::nullopt;
+    (void)run_single(context.exit_handlers(), unbounded, handler, exit_scope, id + ".onExit",
+                     handler.name);
   }
   return result;
 }

@@ -45,12 +45,26 @@ struct Invocation {
   Scope workflow_scope;      // workflow.* variables
 };
 
+// What the contexts of one run share: the process limits, the nodes kept from an earlier
+// attempt of the run, workflow.failures and the first store error.
+struct RunShared {
+  std::unique_ptr<ProcessSlots> process_slots;
+  std::unique_ptr<ProcessSlots> workflow_slots;  // spec.parallelism; nullptr = unlimited
+  std::map<std::string, NodeRecord> kept;        // Succeeded/Skipped nodes of a retried run
+
+  std::mutex mutex;  // guards what follows, and serialises RunContext::record()
+  nlohmann::json failures = nlohmann::json::array();
+  std::optional<Error> store_error;
+};
+
 class RunContext {
  public:
+  // The run's context: its nodes stop when `cancel` is cancelled; exit handlers run in a
+  // second context that only `terminate` stops (Argo's `stop` runs exit handlers, `terminate`
+  // does not). `cancel` and `terminate` may be the same token.
   RunContext(const LoadedWorkflow& loaded, RunStore& store, std::string run_id,
-             const CancelToken& cancel, const ExecutorOptions& options,
-             std::unique_ptr<ProcessSlots> process_slots,
-             std::unique_ptr<ProcessSlots> workflow_slots, std::map<std::string, NodeRecord> kept);
+             const CancelToken& cancel, const CancelToken& terminate,
+             const ExecutorOptions& options, std::shared_ptr<RunShared> shared);
 
   // Runs one node to its end: reuses a node kept from an earlier attempt of the run, else
   // records it Running, runs its template (dag, steps, or a leaf with retries), records the end.
@@ -71,12 +85,15 @@ class RunContext {
   NodeResult template_outputs(const Invocation& invocation, const Scope& scope,
                               NodeResult result) const;
 
+  // Where exit handlers run: the same run, stopped only by the terminate token.
+  RunContext& exit_handlers() { return exit_handlers_ ? *exit_handlers_ : *this; }
+
   const ExecutorOptions& options() const { return options_; }
   const CancelToken& cancel() const { return cancel_; }
   const std::string& run_id() const { return run_id_; }
   RunStore& store() { return store_; }
-  ProcessSlots& process_slots() { return *process_slots_; }
-  ProcessSlots* workflow_slots() { return workflow_slots_.get(); }
+  ProcessSlots& process_slots() { return *shared_->process_slots; }
+  ProcessSlots* workflow_slots() { return shared_->workflow_slots.get(); }
   const LoadedWorkflow& loaded() const { return loaded_; }
   std::chrono::milliseconds now() const { return options_.now(); }
   // JSON list of the failed and errored leaf nodes so far (workflow.failures).
@@ -85,19 +102,17 @@ class RunContext {
 
  private:
   NodeResult run_body(const Invocation& invocation, NodeRecord& record);
+  // Attempt `retry` of a leaf with a retryStrategy, as Argo records it: a child node
+  // "<parent>(<retry>)" of the Retry node `parent`, with its own phase, exit code, logs and times.
+  NodeResult run_attempt(const Invocation& invocation, int retry, NodeRecord& parent);
 
   const LoadedWorkflow& loaded_;
   RunStore& store_;
   std::string run_id_;
   const CancelToken& cancel_;
   ExecutorOptions options_;
-  std::unique_ptr<ProcessSlots> process_slots_;
-  std::unique_ptr<ProcessSlots> workflow_slots_;  // spec.parallelism; nullptr = unlimited
-  const std::map<std::string, NodeRecord> kept_;  // Succeeded/Skipped nodes of a retried run
-
-  mutable std::mutex mutex_;  // guards what follows, and serialises record()
-  nlohmann::json failures_ = nlohmann::json::array();
-  std::optional<Error> store_error_;
+  std::shared_ptr<RunShared> shared_;
+  std::unique_ptr<RunContext> exit_handlers_;  // nullptr when this is the exit handlers' context
 };
 
 // Runs the body of a dag / steps template (executor_dag.cc, executor_steps.cc).

@@ -62,6 +62,13 @@ Result<NodeRunSpec> host_spec(const Invocation& invocation, const Scope& scope,
   NodeRunSpec spec;
   spec.node_name = invocation.id;
   spec.node_dir = std::move(node_dir);
+  // The tightest activeDeadlineSeconds above the node bounds its process (at least 1 ms: a
+  // deadline already passed stops it at once).
+  if (invocation.deadline) {
+    spec.active_deadline = std::max(std::chrono::milliseconds(1),
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        *invocation.deadline - std::chrono::steady_clock::now()));
+  }
   if (mapping != nullptr) {
     spec.command = mapping->command;
   } else {

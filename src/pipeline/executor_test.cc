@@ -7,6 +7,7 @@
 #include <atomic>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -150,6 +151,24 @@ TEST_F(ExecutorTest, RetriesWaitWithBackoffOnTheInjectedClock) {
   const NodeRecord flaky = node(*summary, "flaky");
   EXPECT_EQ(flaky.phase, NodePhase::kSucceeded) << flaky.message;
   EXPECT_EQ(flaky.attempts, 3);
+  EXPECT_EQ(flaky.type, "Retry");
+  EXPECT_EQ(flaky.result, "attempt 3");  // the outputs of the attempt that succeeded
+  // As Argo records retries: one child node per attempt, each with its own end and logs.
+  std::set<std::string> logs;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const NodeRecord child = node(*summary, fmt::format("flaky({})", attempt));
+    EXPECT_EQ(child.name, fmt::format("{}({})", flaky.name, attempt));
+    EXPECT_EQ(child.type, "Pod");
+    EXPECT_EQ(child.phase, attempt < 2 ? NodePhase::kFailed : NodePhase::kSucceeded);
+    EXPECT_EQ(child.exit_code, attempt < 2 ? 1 : 0);
+    EXPECT_EQ(child.result, fmt::format("attempt {}", attempt + 1));
+    EXPECT_TRUE(child.started_ms && child.finished_ms);
+    EXPECT_EQ(read_file(child.stdout_path).value_or(""), fmt::format("attempt {}\n", attempt + 1));
+    logs.insert(child.stdout_path);
+  }
+  EXPECT_EQ(logs.size(), 3u);
+  EXPECT_EQ(flaky.stdout_path, node(*summary, "flaky(2)").stdout_path);
+  EXPECT_FALSE(has_node(*summary, "flaky(3)"));
   const NodeRecord capped = node(*summary, "capped");
   EXPECT_EQ(capped.phase, NodePhase::kFailed);
   EXPECT_THAT(capped.message, ::testing::HasSubstr("maxDuration"));
@@ -212,12 +231,23 @@ size_t most_at_once(const std::vector<std::string>& lines) {
 }
 
 TEST_F(ExecutorTest, WorkflowParallelismLimitsRunningNodes) {
+  options_.parallelism = 8;  // so that only the workflow's limit applies
   auto summary = run_with_log("parallelism.yaml");
   ASSERT_TRUE(summary) << summary.error().message();
   EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
   auto lines = lines_of(log());
   ASSERT_EQ(lines.size(), 12u);
   EXPECT_LE(most_at_once(lines), 2u);
+}
+
+TEST_F(ExecutorTest, TemplateParallelismLimitsItsRunningTasks) {
+  options_.parallelism = 8;  // so that only the template's limit applies
+  auto summary = run_with_log("template_parallelism.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  auto lines = lines_of(log());
+  ASSERT_EQ(lines.size(), 8u);
+  EXPECT_EQ(most_at_once(lines), 1u);
 }
 
 TEST_F(ExecutorTest, ProcessSlotsLimitHostProcesses) {
@@ -278,6 +308,63 @@ TEST_F(ExecutorTest, CancelStopsTheRunningNodeAndRecordsTheRun) {
   EXPECT_EQ(summary->phase, NodePhase::kFailed);
   EXPECT_EQ(summary->message, "cancelled");
   EXPECT_EQ(store_->get_run(summary->run_id)->message, "cancelled");
+}
+
+TEST_F(ExecutorTest, ExitHandlersRunAfterACancelAsAfterArgoStop) {
+  options_.on_node_change = [this](const NodeRecord& node) {
+    if (node.display_name == "nap" && node.phase == NodePhase::kRunning) cancel_->cancel();
+  };
+  auto summary = run_with_log("stop_exit_handlers.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kFailed);
+  EXPECT_EQ(summary->message, "cancelled");
+  EXPECT_EQ(lines_of(log()), (std::vector<std::string>{"cleanup", "finally Failed"}));
+  EXPECT_EQ(node(*summary, "nap").phase, NodePhase::kFailed);
+  EXPECT_EQ(node(*summary, "nap.onExit").phase, NodePhase::kSucceeded);
+  EXPECT_FALSE(has_node(*summary, "after"));
+}
+
+TEST_F(ExecutorTest, TerminateStopsTheExitHandlersToo) {
+  auto terminate = std::move(*CancelToken::create());
+  options_.terminate = terminate.get();
+  options_.on_node_change = [&](const NodeRecord& node) {
+    if (node.display_name == "nap" && node.phase == NodePhase::kRunning) {
+      cancel_->cancel();
+      terminate->cancel();
+    }
+  };
+  auto summary = run_with_log("stop_exit_handlers.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kFailed);
+  EXPECT_FALSE(fs::exists(log()));
+  EXPECT_EQ(node(*summary, "nap.onExit").phase, NodePhase::kFailed);
+}
+
+TEST_F(ExecutorTest, ExitHandlersRunAfterTheWorkflowDeadline) {
+  auto summary = run_with_log("deadline_exit_handlers.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kFailed);
+  EXPECT_THAT(node(*summary, "nap").message, ::testing::HasSubstr("exceeded its deadline"));
+  EXPECT_EQ(lines_of(log()), (std::vector<std::string>{"cleanup", "finally Failed"}));
+}
+
+TEST_F(ExecutorTest, IgnoredFieldsOfWorkflowTemplatesAreListedOnceToo) {
+  LoadOptions load;
+  load.templates_dir = kTestdata / "templates";
+  auto summary = run("template_ref.yaml", load);
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(node(*summary, "hello").result, "hi");
+  const std::string workflow = (kTestdata / "template_ref.yaml").string();
+  const std::string shared = (kTestdata / "templates/shared.yaml").string();
+  // Each field once, with its file and line; a document's nested fields come first.
+  EXPECT_THAT(
+      ignored_fields(loaded_),
+      ::testing::ElementsAre(fmt::format("spec.templates[0].nodeSelector ({}:12)", workflow),
+                             fmt::format("spec.serviceAccountName ({}:9)", workflow),
+                             fmt::format("metadata.labels ({}:7)", shared),
+                             fmt::format("spec.templates[0].container.resources ({}:18)", shared),
+                             fmt::format("spec.templates[0].nodeSelector ({}:14)", shared)));
 }
 
 TEST_F(ExecutorTest, HostProcessesNeedHostExec) {

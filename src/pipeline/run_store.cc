@@ -485,8 +485,12 @@ Result<RunRecord> RunStore::retry(std::string_view run_id) {
       return fail(ErrorCode::kAlreadyExists, "run {} is still {} (pid {})", run_id,
                   to_string(run.phase), owner.pid);
     }
+    // The failed attempts "<node>(n)" of a Retry node that succeeded stay with it.
     auto reset = impl_->prepare(
-        "DELETE FROM nodes WHERE run_id = ? AND phase NOT IN ('Succeeded', 'Skipped')");
+        "DELETE FROM nodes WHERE run_id = ?1 AND phase NOT IN ('Succeeded', 'Skipped') AND NOT "
+        "EXISTS (SELECT 1 FROM nodes AS parent WHERE parent.run_id = ?1 AND parent.type = "
+        "'Retry' AND parent.phase = 'Succeeded' AND substr(nodes.id, 1, length(parent.id) + 1) "
+        "= parent.id || '(')");
     if (!reset) return fail(reset.error());
     reset->bind(1, run_id);
     if (auto n = reset->run(); !n) return fail(n.error());

@@ -117,8 +117,9 @@ class RunStore {
   // and its nodes; kInvalidArgument when a display name matches several nodes (naming their
   // ids).
   Result<NodeRecord> find_node(std::string_view run_id, std::string_view node);
-  // Prepares a finished, unsuccessful run to be run again: keeps Succeeded and Skipped nodes,
-  // deletes Failed, Error, Omitted (and interrupted) ones, and makes it Pending, owned by this
+  // Prepares a finished, unsuccessful run to be run again: keeps Succeeded and Skipped nodes
+  // (and the attempts "<id>(n)" of a Succeeded node of type Retry), deletes Failed, Error,
+  // Omitted (and interrupted) ones, and makes it Pending, owned by this
   // process, without finished_ms. Returns the run as now stored. kInvalidArgument when it
   // Succeeded, kAlreadyExists while its owner is still running it, kNotFound when unknown.
   Result<RunRecord> retry(std::string_view run_id);

@@ -215,6 +215,26 @@ TEST_F(RunStoreTest, RetryKeepsSucceededAndSkippedNodesOnly) {
   EXPECT_EQ(done.error().code(), ErrorCode::kInvalidArgument);
 }
 
+TEST_F(RunStoreTest, RetryKeepsTheFailedAttemptsOfASucceededRetryNode) {
+  auto store = open_store();
+  const std::string id = create(*store).id;
+  NodeRecord kept = node("dag.a", NodePhase::kSucceeded);
+  kept.type = "Retry";
+  NodeRecord again = node("dag.b", NodePhase::kFailed);
+  again.type = "Retry";
+  for (const NodeRecord& record :
+       {kept, node("dag.a(0)", NodePhase::kFailed), node("dag.a(1)", NodePhase::kSucceeded), again,
+        node("dag.b(0)", NodePhase::kFailed), node("dag.ab(0)", NodePhase::kFailed)}) {
+    ASSERT_TRUE(store->put_node(id, record));
+  }
+  ASSERT_TRUE(store->set_run_phase(id, NodePhase::kFailed, "b failed"));
+  auto retried = store->retry(id);
+  ASSERT_TRUE(retried) << retried.error().message();
+  std::vector<std::string> ids;
+  for (const NodeRecord& record : retried->nodes) ids.push_back(record.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"dag.a", "dag.a(0)", "dag.a(1)"}));
+}
+
 // A process that owns a run is killed while the run and one of its nodes are Running.
 TEST_F(RunStoreTest, RunOfAKilledProcessBecomesErrorAndCanBeRetried) {
   const fs::path state = dir_ / "state";

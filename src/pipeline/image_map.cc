@@ -20,21 +20,33 @@ Error entry_error(const std::filesystem::path& file, const YAML::Node& node,
                fmt::format("{}:{}: image map: {}", file.string(), node.Mark().line + 1, what));
 }
 
+Result<std::string> string_field(const std::filesystem::path& file, const YAML::Node& node,
+                                 std::string_view name) {
+  if (!node.IsScalar()) {
+    return fail(entry_error(file, node, fmt::format("'{}' must be a string", name)));
+  }
+  return node.Scalar();
+}
+
 Result<ImageMapping> read_entry(const std::filesystem::path& file, const YAML::Node& node) {
   if (!node.IsMap()) return fail(entry_error(file, node, "an entry must be a mapping"));
   ImageMapping mapping;
   mapping.location = {file.string(), node.Mark().line + 1, node.Mark().column + 1};
   for (const auto& field : node) {
     const auto key = field.first.as<std::string>();
-    if (key == "image") {
-      mapping.pattern = field.second.as<std::string>();
-    } else if (key == "builtin") {
-      mapping.builtin = field.second.as<std::string>();
+    if (key == "image" || key == "builtin") {
+      auto text = string_field(file, field.second, key);
+      if (!text) return fail(text.error());
+      (key == "image" ? mapping.pattern : mapping.builtin) = std::move(*text);
     } else if (key == "command") {
       if (!field.second.IsSequence()) {
         return fail(entry_error(file, field.second, "'command' must be a list"));
       }
-      for (const auto& part : field.second) mapping.command.push_back(part.as<std::string>());
+      for (const auto& part : field.second) {
+        auto text = string_field(file, part, "command[]");
+        if (!text) return fail(text.error());
+        mapping.command.push_back(std::move(*text));
+      }
     } else {
       return fail(entry_error(file, field.first, fmt::format("unknown field '{}'", key)));
     }
@@ -58,8 +70,8 @@ Result<ImageMap> ImageMap::load(const std::filesystem::path& file) {
   try {
     const YAML::Node root = YAML::Load(*text);
     if (!root.IsMap() || !root["images"] || !root["images"].IsSequence()) {
-      return fail(ErrorCode::kInvalidArgument, "{}: image map: expected a list 'images:'",
-                  file.string());
+      return fail(entry_error(file, root.IsMap() && root["images"] ? root["images"] : root,
+                              "expected a list 'images:'"));
     }
     for (const auto& field : root) {
       if (field.first.as<std::string>() != "images") {
@@ -70,6 +82,13 @@ Result<ImageMap> ImageMap::load(const std::filesystem::path& file) {
     for (const auto& node : root["images"]) {
       auto entry = read_entry(file, node);
       if (!entry) return fail(entry.error());
+      for (const auto& earlier : entries) {
+        if (earlier.pattern == entry->pattern) {
+          return fail(entry_error(file, node,
+                                  fmt::format("image '{}' is mapped twice (first at line {})",
+                                              entry->pattern, earlier.location.line)));
+        }
+      }
       entries.push_back(std::move(*entry));
     }
   } catch (const YAML::Exception& e) {

@@ -35,8 +35,9 @@ class ImageMap {
   // Only the built-in images.
   ImageMap() = default;
   // The entries of `file`, then the built-in images. kNotFound for a missing file;
-  // kInvalidArgument "file:line: ..." for YAML errors, unknown fields, an entry without `image`
-  // or with both or neither of `builtin` and `command`.
+  // kInvalidArgument "file:line: ..." for YAML errors, unknown fields, values of the wrong type,
+  // an entry without `image`, with both or neither of `builtin` and `command`, or repeating an
+  // earlier entry's `image`.
   static Result<ImageMap> load(const std::filesystem::path& file);
 
   // The first entry matching `image`, else the built-in step of a built-in image, else nullopt

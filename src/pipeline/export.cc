@@ -99,7 +99,8 @@ Result<std::string> export_document(const Workflow& model, const ExportOptions& 
                 to_string(model.location), e.msg);
   }
   document.erase("status");
-  Json& templates = document["spec"]["templates"];
+  Json& spec = model.cron ? document["spec"]["workflowSpec"] : document["spec"];
+  Json& templates = spec["templates"];
   if (!templates.is_array() || templates.size() != model.templates.size()) {
     return fail(ErrorCode::kInternal, "{}: the kept source does not match the model",
                 to_string(model.location));
@@ -109,7 +110,7 @@ Result<std::string> export_document(const Workflow& model, const ExportOptions& 
       return fail(status.error());
     }
   }
-  if (!options.cron_schedule.empty() && model.kind == DocumentKind::kWorkflow) {
+  if (!options.cron_schedule.empty() && model.kind == DocumentKind::kWorkflow && !model.cron) {
     document = cron_workflow(std::move(document), model, options.cron_schedule);
   }
   return json_to_yaml(document);

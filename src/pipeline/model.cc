@@ -28,6 +28,18 @@ const Artifact* ParametersAndArtifacts::find_artifact(std::string_view name) con
   return find_named(artifacts, name);
 }
 
+std::string_view to_string(ConcurrencyPolicy policy) {
+  switch (policy) {
+    case ConcurrencyPolicy::kAllow:
+      return "Allow";
+    case ConcurrencyPolicy::kForbid:
+      return "Forbid";
+    case ConcurrencyPolicy::kReplace:
+      return "Replace";
+  }
+  return "Allow";
+}
+
 std::string_view to_string(RetryPolicy policy) {
   switch (policy) {
     case RetryPolicy::kOnFailure:

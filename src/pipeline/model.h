@@ -1,8 +1,9 @@
 #pragma once
-// The typed model of Argo Workflow and WorkflowTemplate documents (argoproj.io/v1alpha1), the
-// subset aiotops runs locally. Produced by yaml_reader.h, checked by validate.h, executed by the
-// executor. Every element carries the file and line it came from, so errors can point at it.
-// Plain values: copyable, no invariants beyond what validate() checks; not synchronised.
+// The typed model of Argo Workflow, WorkflowTemplate and CronWorkflow documents
+// (argoproj.io/v1alpha1), the subset aiotops runs locally. Produced by yaml_reader.h, checked by
+// validate.h, executed by the executor. Every element carries the file and line it came from, so
+// errors can point at it. Plain values: copyable, no invariants beyond what validate() checks; not
+// synchronised.
 
 #include <chrono>
 #include <cstdint>
@@ -154,6 +155,29 @@ struct Template {
 enum class DocumentKind { kWorkflow, kWorkflowTemplate };
 std::string_view to_string(DocumentKind kind);
 
+// What a CronWorkflow does when a schedule comes while runs it started are still running.
+enum class ConcurrencyPolicy { kAllow, kForbid, kReplace };
+std::string_view to_string(ConcurrencyPolicy policy);
+
+struct CronScheduleText {
+  std::string text;  // a cron expression as written; parsed by the scheduler (src/schedule)
+  SourceLocation location;
+};
+
+// The cron part of a CronWorkflow's spec (its spec.workflowSpec is the Workflow around it).
+struct CronOptions {
+  std::vector<CronScheduleText> schedules;  // spec.schedules, or the older spec.schedule
+  std::string timezone;                     // IANA name; empty = the host's zone (as Argo)
+  SourceLocation timezone_location;
+  ConcurrencyPolicy concurrency_policy = ConcurrencyPolicy::kAllow;
+  // A schedule missed while nothing ran still runs when at most this late; unset or 0: skipped.
+  std::optional<std::chrono::seconds> starting_deadline;
+  bool suspend = false;
+  int successful_jobs_history_limit = 3;  // finished runs kept; Argo's defaults
+  int failed_jobs_history_limit = 1;
+  SourceLocation location;
+};
+
 // One Argo document: a Workflow or a WorkflowTemplate (same spec shape).
 struct Workflow {
   DocumentKind kind = DocumentKind::kWorkflow;
@@ -167,6 +191,8 @@ struct Workflow {
   std::optional<std::chrono::seconds> active_deadline;
   std::vector<IgnoredField> ignored;  // everywhere in the document, in file order
   std::string source_yaml;            // the document as written, for export
+  // Set for a CronWorkflow, whose spec.workflowSpec is read as this Workflow (kind kWorkflow).
+  std::optional<CronOptions> cron;
   SourceLocation location;
 
   const Template* find_template(std::string_view template_name) const;

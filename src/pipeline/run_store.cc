@@ -505,6 +505,36 @@ Result<RunRecord> RunStore::retry(std::string_view run_id) {
   return get_run(run_id);
 }
 
+Status RunStore::delete_run(std::string_view run_id) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto tx = sql::Transaction::begin(*impl_->db, sql::Transaction::Kind::kWrite);
+    if (!tx) return fail(tx.error());
+    auto loaded = impl_->load_run(run_id);
+    if (!loaded) return fail(loaded.error());
+    const auto& [run, owner] = *loaded;
+    if (!is_finished(run.phase) && owner_alive(owner)) {
+      return fail(ErrorCode::kAlreadyExists, "run {} is still {} (pid {})", run_id,
+                  to_string(run.phase), owner.pid);
+    }
+    for (const char* statement :
+         {"DELETE FROM nodes WHERE run_id = ?", "DELETE FROM runs WHERE id = ?"}) {
+      auto remove = impl_->prepare(statement);
+      if (!remove) return fail(remove.error());
+      remove->bind(1, run_id);
+      if (auto n = remove->run(); !n) return fail(n.error());
+    }
+    if (auto s = tx->commit(); !s) return fail(s.error());
+  }
+  std::error_code error;
+  fs::remove_all(run_dir(run_id), error);
+  if (error) {
+    return fail(ErrorCode::kIo, "run {}: removing {}: {}", run_id, run_dir(run_id).string(),
+                error.message());
+  }
+  return {};
+}
+
 Result<std::optional<MemoHit>> RunStore::find_memoized(std::string_view key) {
   std::lock_guard lock(impl_->mutex);
   if (key.empty()) return std::optional<MemoHit>();

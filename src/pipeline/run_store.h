@@ -123,6 +123,9 @@ class RunStore {
   // process, without finished_ms. Returns the run as now stored. kInvalidArgument when it
   // Succeeded, kAlreadyExists while its owner is still running it, kNotFound when unknown.
   Result<RunRecord> retry(std::string_view run_id);
+  // Deletes a finished run (or one whose owner died): its record, nodes and directory, for
+  // history limits. kNotFound when unknown, kAlreadyExists while its owner still runs it.
+  Status delete_run(std::string_view run_id);
   // The most recently finished Succeeded node with this memo key in any run, or nullopt.
   Result<std::optional<MemoHit>> find_memoized(std::string_view memo_key);
 

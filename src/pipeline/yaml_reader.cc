@@ -486,23 +486,102 @@ Status read_metadata(const ReadContext& context, const YAML::Node& node, Workflo
   return reader.finish(kIgnoredMetadataFields);
 }
 
-Status read_spec(const ReadContext& context, const YAML::Node& node, Workflow& workflow) {
-  PIPELINE_OPEN(reader, context, node, "spec");
+// A Workflow's `spec`, or a CronWorkflow's `spec.workflowSpec` (`path`).
+Status read_spec(const ReadContext& context, const YAML::Node& node, const std::string& path,
+                 Workflow& workflow) {
+  PIPELINE_OPEN(reader, context, node, path);
   PIPELINE_ASSIGN(workflow.entrypoint, reader.string_or_empty("entrypoint"));
-  PIPELINE_ASSIGN(workflow.arguments, read_parameters_and_artifacts(
-                                          context, reader.get("arguments"), "spec.arguments"));
-  PIPELINE_ASSIGN(workflow.templates,
-                  yaml::read_list<Template>(context, reader.get("templates"), "spec.templates",
-                                            [&](const YAML::Node& n, const std::string& p) {
-                                              return read_template(context, n, p);
-                                            }));
+  PIPELINE_ASSIGN(workflow.arguments,
+                  read_parameters_and_artifacts(context, reader.get("arguments"),
+                                                reader.child_path("arguments")));
+  PIPELINE_ASSIGN(
+      workflow.templates,
+      yaml::read_list<Template>(
+          context, reader.get("templates"), reader.child_path("templates"),
+          [&](const YAML::Node& n, const std::string& p) { return read_template(context, n, p); }));
   PIPELINE_ASSIGN(workflow.on_exit, reader.string_or_empty("onExit"));
   PIPELINE_ASSIGN(workflow.parallelism, optional_int(reader, "parallelism", 1));
   PIPELINE_ASSIGN(workflow.active_deadline, optional_seconds(reader, "activeDeadlineSeconds"));
   return reader.finish(kIgnoredSpecFields, kUnsupportedSpecFields);
 }
 
-Result<DocumentKind> read_kind(const ReadContext& context, MapReader& root) {
+Result<ConcurrencyPolicy> parse_concurrency_policy(const MapReader& reader,
+                                                   const std::string& text) {
+  if (text.empty() || text == "Allow") return ConcurrencyPolicy::kAllow;
+  if (text == "Forbid") return ConcurrencyPolicy::kForbid;
+  if (text == "Replace") return ConcurrencyPolicy::kReplace;
+  return fail(ErrorCode::kInvalidArgument,
+              "{}: {}: unknown concurrencyPolicy '{}' (Allow, Forbid, Replace)",
+              to_string(reader.location()), reader.child_path("concurrencyPolicy"), text);
+}
+
+Result<std::vector<CronScheduleText>> read_schedules(MapReader& reader) {
+  const ReadContext& context = reader.context();
+  const YAML::Node single = reader.get("schedule");
+  const YAML::Node list = reader.get("schedules");
+  if (single.IsDefined() && list.IsDefined()) {
+    return fail(ErrorCode::kInvalidArgument, "{}: spec: set schedules or schedule, not both",
+                to_string(reader.location()));
+  }
+  auto read_one = [&](const YAML::Node& n, const std::string& p) -> Result<CronScheduleText> {
+    auto text = yaml::scalar_text(context, n, p);
+    if (!text) return fail(text.error());
+    return CronScheduleText{std::move(*text), yaml::location_of(context, n)};
+  };
+  std::vector<CronScheduleText> schedules;
+  if (single.IsDefined()) {
+    CronScheduleText one;
+    PIPELINE_ASSIGN(one, read_one(single, reader.child_path("schedule")));
+    schedules.push_back(std::move(one));
+  } else {
+    PIPELINE_ASSIGN(schedules, yaml::read_list<CronScheduleText>(
+                                   context, list, reader.child_path("schedules"), read_one));
+  }
+  if (schedules.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "{}: spec.schedules: needs at least one schedule",
+                to_string(reader.location()));
+  }
+  return schedules;
+}
+
+// A CronWorkflow's spec: the cron options, and workflowSpec read as the Workflow itself.
+Status read_cron_spec(const ReadContext& context, const YAML::Node& node, Workflow& workflow) {
+  PIPELINE_OPEN(reader, context, node, "spec");
+  CronOptions cron;
+  cron.location = reader.location();
+  PIPELINE_ASSIGN(cron.schedules, read_schedules(reader));
+  cron.timezone_location = yaml::location_of(context, reader.get("timezone"));
+  PIPELINE_ASSIGN(cron.timezone, reader.string_or_empty("timezone"));
+  std::string policy;
+  PIPELINE_ASSIGN(policy, reader.string_or_empty("concurrencyPolicy"));
+  PIPELINE_ASSIGN(cron.concurrency_policy, parse_concurrency_policy(reader, policy));
+  PIPELINE_ASSIGN(cron.starting_deadline, optional_seconds(reader, "startingDeadlineSeconds"));
+  std::optional<bool> suspend;
+  PIPELINE_ASSIGN(suspend, reader.boolean("suspend"));
+  cron.suspend = suspend.value_or(false);
+  std::optional<int> limit;
+  PIPELINE_ASSIGN(limit, optional_int(reader, "successfulJobsHistoryLimit", 0));
+  cron.successful_jobs_history_limit = limit.value_or(cron.successful_jobs_history_limit);
+  PIPELINE_ASSIGN(limit, optional_int(reader, "failedJobsHistoryLimit", 0));
+  cron.failed_jobs_history_limit = limit.value_or(cron.failed_jobs_history_limit);
+  const YAML::Node spec = reader.get("workflowSpec");
+  if (!spec.IsDefined()) {
+    return fail(ErrorCode::kInvalidArgument, "{}: spec.workflowSpec is missing",
+                to_string(reader.location()));
+  }
+  PIPELINE_CHECK(read_spec(context, spec, "spec.workflowSpec", workflow));
+  if (workflow.name.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "{}: metadata.name: a CronWorkflow needs a name",
+                to_string(workflow.location));
+  }
+  workflow.cron = std::move(cron);
+  static constexpr std::string_view kIgnored[] = {"workflowMetadata"};
+  static constexpr std::string_view kUnsupported[] = {"stopStrategy", "when"};
+  return reader.finish(kIgnored, kUnsupported);
+}
+
+// "Workflow", "WorkflowTemplate" or "CronWorkflow".
+Result<std::string> read_kind(const ReadContext& context, MapReader& root) {
   std::optional<std::string> api_version;
   PIPELINE_ASSIGN(api_version, root.string("apiVersion"));
   if (api_version != kApiVersion) {
@@ -512,10 +591,10 @@ Result<DocumentKind> read_kind(const ReadContext& context, MapReader& root) {
   }
   std::string kind;
   PIPELINE_ASSIGN(kind, root.string_or_empty("kind"));
-  if (kind == "Workflow") return DocumentKind::kWorkflow;
-  if (kind == "WorkflowTemplate") return DocumentKind::kWorkflowTemplate;
-  return fail(yaml::error_at(context, root.get("kind"), "kind",
-                             fmt::format("expected Workflow or WorkflowTemplate, got '{}'", kind)));
+  if (kind == "Workflow" || kind == "WorkflowTemplate" || kind == "CronWorkflow") return kind;
+  return fail(yaml::error_at(
+      context, root.get("kind"), "kind",
+      fmt::format("expected Workflow, WorkflowTemplate or CronWorkflow, got '{}'", kind)));
 }
 
 Result<Workflow> read_document(const YAML::Node& document, std::string_view file_name) {
@@ -523,9 +602,16 @@ Result<Workflow> read_document(const YAML::Node& document, std::string_view file
   ReadContext context{std::string(file_name), &workflow.ignored};
   workflow.location = yaml::location_of(context, document);
   PIPELINE_OPEN(root, context, document, "");
-  PIPELINE_ASSIGN(workflow.kind, read_kind(context, root));
+  std::string kind;
+  PIPELINE_ASSIGN(kind, read_kind(context, root));
+  workflow.kind =
+      kind == "WorkflowTemplate" ? DocumentKind::kWorkflowTemplate : DocumentKind::kWorkflow;
   PIPELINE_CHECK(read_metadata(context, root.get("metadata"), workflow));
-  PIPELINE_CHECK(read_spec(context, root.get("spec"), workflow));
+  if (kind == "CronWorkflow") {
+    PIPELINE_CHECK(read_cron_spec(context, root.get("spec"), workflow));
+  } else {
+    PIPELINE_CHECK(read_spec(context, root.get("spec"), "spec", workflow));
+  }
   static constexpr std::string_view kIgnored[] = {"status"};
   PIPELINE_CHECK(root.finish(kIgnored));
   // Not YAML::Dump: it drops the quotes of "true" or "3", which would turn them into a boolean

@@ -1,7 +1,8 @@
 #pragma once
-// Reads Argo documents (apiVersion argoproj.io/v1alpha1, kinds Workflow and WorkflowTemplate)
-// from YAML into the model of model.h. A file may hold several documents separated by "---".
-// Structure only: names, references and expressions are checked by validate.h.
+// Reads Argo documents (apiVersion argoproj.io/v1alpha1, kinds Workflow, WorkflowTemplate and
+// CronWorkflow, whose workflowSpec becomes the Workflow with `cron` set) into model.h's model. A
+// file may hold several documents separated by "---". Structure only: names, references and
+// expressions are checked by validate.h.
 
 #include <filesystem>
 #include <string_view>

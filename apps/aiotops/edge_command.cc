@@ -334,6 +334,9 @@ void add_edge_command(CLI::App& root, Action& run) {
                   "host:port of /metrics, /healthz, /readyz (port 0: any free port)")
       ->capture_default_str();
   cmd->add_flag("--no-status", flags->no_status, "Serve no status endpoint");
+  cmd->add_option("--telemetry-log", s.telemetry_log.dir,
+                  "Directory for the telemetry log: every scored reading as a JSON line in "
+                  "telemetry-YYYYMMDDTHH.jsonl (UTC hour of receipt), for aiotops extract");
   cmd->callback([&run, flags, cmd] { run = [flags, cmd] { return run_edge(*cmd, *flags); }; });
 }
 

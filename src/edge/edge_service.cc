@@ -112,6 +112,7 @@ struct EdgeService::State {
   std::unique_ptr<MqttClient> publisher;
   std::unique_ptr<MqttPublisher> publisher_adapter;
   std::unique_ptr<MqttClient> ingest;
+  std::unique_ptr<TelemetryLog> telemetry_log;  // null without a log directory
   std::vector<std::thread> workers;
   std::atomic<size_t> workers_running = 0;
   std::unique_ptr<StatusServer> status;
@@ -324,6 +325,13 @@ Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions optio
                  st.status->port());
   }
 
+  if (!st.options.telemetry_log.dir.empty()) {
+    auto log = TelemetryLog::start(st.options.telemetry_log, st.metrics->registry);
+    if (!log) return fail(log.error());
+    st.telemetry_log = std::move(*log);
+    st.options.worker.telemetry_log = st.telemetry_log.get();
+  }
+
   // From here on the service owns running threads: a failure stops them through the destructor.
   std::unique_ptr<EdgeService> service(new EdgeService(std::move(state)));
   st.workers_running = st.options.workers;
@@ -368,6 +376,7 @@ void EdgeService::stop() {
   st.publisher_adapter->stop_waiting();
   st.queue->close();
   for (std::thread& worker : st.workers) worker.join();
+  if (st.telemetry_log) st.telemetry_log->stop();
   st.publisher_adapter->flush();
   st.publisher->stop();
   st.watcher.reset();

@@ -20,6 +20,7 @@
 #include "edge/message_queue.h"
 #include "edge/registry_follower.h"
 #include "edge/status_server.h"
+#include "edge/telemetry_log.h"
 #include "transport/mqtt_options.h"
 
 namespace aiotops::edge {
@@ -54,6 +55,7 @@ struct EdgeServiceOptions {
   DeadbandOptions deadband;  // empty epsilon: every reading is scored
   bool status_enabled = true;
   StatusServerOptions status;
+  TelemetryLogOptions telemetry_log;  // accepted readings as JSON lines; empty dir: no log
 };
 
 // Checks the options without loading or connecting anything: kInvalidArgument naming the

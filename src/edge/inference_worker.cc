@@ -63,6 +63,10 @@ void InferenceWorker::process(const InboundMessage& message) {
   }
   if (decision->cascade_score) metrics_.cascade_consulted->inc();
   publish_decision(message, *models, *decision);
+  if (options_.telemetry_log) {
+    options_.telemetry_log->append(reading_, decoder->feature_names(), message.received_ms,
+                                   log_line_);
+  }
 }
 
 void InferenceWorker::run(MessageQueue& queue) {

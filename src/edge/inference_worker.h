@@ -21,6 +21,7 @@
 #include "edge/outbound_json.h"
 #include "edge/publisher.h"
 #include "edge/telemetry_decoder.h"
+#include "edge/telemetry_log.h"
 #include "telemetry/dataset.h"
 
 namespace aiotops::edge {
@@ -32,7 +33,8 @@ struct WorkerOptions {
   // Dead-letter values outside the model's training range (widened by decoder.range_widening);
   // false, or a model without ranges: no range check.
   bool check_training_range = true;
-  int result_qos = 0;  // QoS of results, alerts and dead letters
+  int result_qos = 0;                     // QoS of results, alerts and dead letters
+  TelemetryLog* telemetry_log = nullptr;  // scored readings go here; null: none (not owned)
 };
 
 // Not thread-safe: one InferenceWorker per worker thread, each with its own lane (< the slot's
@@ -87,6 +89,7 @@ class InferenceWorker {
   telemetry::Reading reading_;
   Rejection rejection_;
   std::string topic_;
+  std::string log_line_;  // the telemetry log's line, reused
   fmt::memory_buffer payload_;
   std::vector<AlertReading> alert_readings_;
   std::vector<InboundMessage> batch_;  // kBatch buffers, swapped with the queue's

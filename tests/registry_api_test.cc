@@ -192,6 +192,24 @@ TEST_F(RegistryApiTest, ConditionalRequestsAndRanges) {
   EXPECT_EQ(body_json(record)["version"], 1);
 }
 
+// Files past the size the server maps instead of reading: whole, and ranges that start inside
+// a page and end before the last one.
+TEST_F(RegistryApiTest, LargeFilesAndTheirRanges) {
+  const std::string bytes = model_bytes(9, 300'001);
+  add_model("motor", bytes);
+  auto http = client();
+  const std::string path = "/api/v1/models/motor/versions/1/file";
+  auto whole = http->Get(path);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->body, bytes);
+  auto middle = http->Get(path, {{"Range", "bytes=4097-204096"}});
+  EXPECT_EQ(middle->status, 206);
+  EXPECT_EQ(middle->body, bytes.substr(4097, 200'000));
+  auto tail = http->Get(path, {{"Range", "bytes=-70001"}});
+  EXPECT_EQ(tail->status, 206);
+  EXPECT_EQ(tail->body, bytes.substr(230'000));
+}
+
 TEST_F(RegistryApiTest, ManifestsAreSignedAndVerifyOffline) {
   const std::string bytes = model_bytes(7);
   add_model("motor", bytes, R"({"format":"tflite-float","target_classes":["esp32"]})");

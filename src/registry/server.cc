@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <memory>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +22,8 @@ namespace {
 constexpr int64_t kAuthRecheckMs = 1000;
 // Room for the multipart framing and the metadata part around an upload of the size limit.
 constexpr size_t kMultipartOverhead = size_t{1} << 20;
+// Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
+constexpr int kListenBacklog = 4096;
 
 bool has_body(const httplib::Request& request) {
   return request.get_header_value<uint64_t>("Content-Length") > 0 ||
@@ -177,10 +180,12 @@ Result<std::unique_ptr<RegistryServer>> RegistryServer::start(Store& store, Serv
   // Without TCP_NODELAY cpp-httplib stalls on Nagle + delayed ACK (DESIGN.md, measured facts).
   h.set_tcp_nodelay(true);
   // cpp-httplib's default adds SO_REUSEPORT, which would let a second registry share the port
-  // silently; a taken port must be an error.
-  h.set_socket_options([](int socket) {
+  // silently; a taken port must be an error. The socket is remembered to widen its backlog.
+  auto listen_socket = std::make_shared<int>(-1);
+  h.set_socket_options([listen_socket](int socket) {
     const int yes = 1;
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    *listen_socket = socket;
   });
   const int threads = impl.options.threads > 0 ? impl.options.threads : 1;
   h.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -235,6 +240,10 @@ Result<std::unique_ptr<RegistryServer>> RegistryServer::start(Store& store, Serv
   if (port <= 0) {
     return fail(ErrorCode::kUnavailable, "registry: cannot listen on {}", impl.options.listen);
   }
+  // cpp-httplib 0.11 listens with a backlog of 5: clients reconnecting at once (keep-alive
+  // limits, a fleet after an outage) overflow it, and the kernel's SYN-ACK retries stall them
+  // for 1-3 s. listen() again on the bound socket only widens the queue.
+  if (*listen_socket >= 0) ::listen(*listen_socket, kListenBacklog);
   server->port_ = static_cast<uint16_t>(port);
   server->thread_ = std::thread([&h] { h.listen_after_bind(); });
   // stop() is a no-op until the loop runs, so the destructor could otherwise wait forever.

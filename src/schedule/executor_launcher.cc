@@ -5,8 +5,10 @@
 namespace aiotops::schedule {
 
 struct ExecutorLauncher::Running {
-  pipeline::LoadedWorkflow loaded;  // must stay put while the run uses it
-  std::unique_ptr<pipeline::CancelToken> cancel;
+  pipeline::LoadedWorkflow loaded;                   // must stay put while the run uses it
+  std::unique_ptr<pipeline::CancelToken> cancel;     // Argo's stop: exit handlers still run
+  std::unique_ptr<pipeline::CancelToken> terminate;  // Argo's terminate: they do not
+  pipeline::ExecutorOptions options;
   std::atomic<bool> done{false};
   std::thread thread;
 };
@@ -46,6 +48,8 @@ Result<std::string> ExecutorLauncher::start(const std::filesystem::path& file,
   }
   auto token = pipeline::CancelToken::create();
   if (!token) return fail(token.error());
+  auto terminate = pipeline::CancelToken::create();
+  if (!terminate) return fail(terminate.error());
   auto run =
       store_.create_run(loaded->workflow.display_name(), std::filesystem::absolute(file).string(),
                         pipeline::resolved_workflow_text(*loaded), parameters);
@@ -54,11 +58,14 @@ Result<std::string> ExecutorLauncher::start(const std::filesystem::path& file,
   auto running = std::make_unique<Running>();
   running->loaded = std::move(*loaded);
   running->cancel = std::move(*token);
+  running->terminate = std::move(*terminate);
+  running->options = executor_;
+  running->options.terminate = running->terminate.get();
   Running* raw = running.get();
   std::lock_guard lock(mutex_);
   reap_locked();
   raw->thread = std::thread([this, raw, id = run->id] {
-    auto summary = pipeline::run_workflow(raw->loaded, store_, id, *raw->cancel, executor_);
+    auto summary = pipeline::run_workflow(raw->loaded, store_, id, *raw->cancel, raw->options);
     if (!summary) {
       spdlog::error("run {}: {}", id, summary.error().message());
       summary = pipeline::RunSummary{id, pipeline::NodePhase::kError, summary.error().message()};
@@ -75,7 +82,9 @@ Result<std::string> ExecutorLauncher::start(const std::filesystem::path& file,
 void ExecutorLauncher::cancel(const std::string& run_id) {
   std::lock_guard lock(mutex_);
   auto it = running_.find(run_id);
-  if (it != running_.end()) it->second->cancel->cancel();
+  if (it == running_.end()) return;
+  it->second->terminate->cancel();
+  it->second->cancel->cancel();
 }
 
 bool ExecutorLauncher::active(const std::string& run_id) {

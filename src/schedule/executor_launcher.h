@@ -32,9 +32,12 @@ class ExecutorLauncher : public RunLauncher {
   // store's.
   Result<std::string> start(const std::filesystem::path& file,
                             const pipeline::NamedValues& parameters) override;
+  // Argo's terminate (what concurrencyPolicy Replace does): processes stopped, no exit handler.
   void cancel(const std::string& run_id) override;
   bool active(const std::string& run_id) override;
 
+  // Argo's stop for every run (a shutdown, as `pipeline run`'s first Ctrl-C): processes
+  // stopped, exit handlers of what ran still run.
   void cancel_all();
   // Waits for every run it started to end (each is recorded, cancelled ones as "cancelled").
   void join_all();

@@ -10,12 +10,7 @@
 
 #include "apps/aiotops/command.h"
 #include "common/files.h"
-#include "ml/model_file.h"
-#include "quant/qmodel.h"
-#include "tflite/c_array.h"
-#include "tflite/lower.h"
-#include "tflite/reader.h"
-#include "tflite/writer.h"
+#include "quant/device_export.h"
 
 namespace aiotops::cli {
 namespace {
@@ -30,27 +25,13 @@ struct ExportFlags {
   std::string symbol = tflite::CArrayOptions().symbol;
 };
 
-// The graph to write: a QMODEL's int8 graph, or a float model lowered. --model-name and
-// --model-version override what the file says.
-Result<tflite::Graph> load_graph(const ExportFlags& flags) {
-  auto is_qmodel = quant::is_qmodel_file(flags.model);
-  if (!is_qmodel) return fail(is_qmodel.error());
-  Result<tflite::Graph> graph = tflite::Graph{};
-  if (*is_qmodel) {
-    graph = quant::load_qmodel(flags.model);
-  } else {
-    auto model = ml::load_model(flags.model);
-    if (!model) return fail(model.error());
-    tflite::LowerOptions options;
-    options.model_name = flags.model_name.value_or("");
-    options.model_version = flags.model_version.value_or(options.model_version);
-    graph = tflite::lower_to_graph(*model, options);
-    if (!graph) return fail(graph.error().with_context(flags.model));
-  }
-  if (!graph) return graph;
-  if (flags.model_name) graph->metadata.model_name = *flags.model_name;
-  if (flags.model_version) graph->metadata.model_version = *flags.model_version;
-  return graph;
+quant::ExportOptions export_options(const ExportFlags& flags) {
+  return {.format = flags.format == "c-array" ? quant::ExportFormat::kCArray
+                                              : quant::ExportFormat::kTflite,
+          .int8_io = flags.int8_io,
+          .model_name = flags.model_name,
+          .model_version = flags.model_version,
+          .symbol = flags.symbol};
 }
 
 std::string layer_sizes(const tflite::Graph& graph) {
@@ -60,28 +41,19 @@ std::string layer_sizes(const tflite::Graph& graph) {
 }
 
 int run_export(const ExportFlags& flags) {
-  auto graph = load_graph(flags);
+  const quant::ExportOptions options = export_options(flags);
+  auto graph = quant::load_device_graph(flags.model, options);
   if (!graph) return report_error(graph.error());
   const bool int8 = graph->type == tflite::TensorType::kInt8;
-  auto bytes = tflite::write_tflite(*graph, tflite::WriteOptions{.int8_io = flags.int8_io});
-  if (!bytes) return report_error(bytes.error().with_context(flags.model));
-  std::string contents = *bytes;
-  if (flags.format == "c-array") {
-    // The metadata as the file holds it: with --int8-io, the standardization the device applies.
-    auto written = tflite::read_tflite(*bytes);
-    if (!written) return report_error(written.error().with_context(flags.model));
-    auto header = tflite::to_c_array(*bytes, tflite::CArrayOptions{.symbol = flags.symbol},
-                                     written->aiotops.value_or(graph->metadata));
-    if (!header) return report_error(header.error().with_context("--symbol"));
-    contents = std::move(*header);
-  }
-  if (auto status = write_file_atomic(flags.out, contents); !status) {
+  auto exported = quant::export_graph(*graph, options);
+  if (!exported) return report_error(exported.error().with_context(flags.model));
+  if (auto status = write_file_atomic(flags.out, exported->contents); !status) {
     return report_error(status.error());
   }
   const char* io = !int8 ? "float32" : flags.int8_io ? "int8, int8 I/O" : "int8, float I/O";
   std::fputs(fmt::format("wrote {} ({}): {} {} {}, {} network, {} model bytes\n", flags.out,
                          flags.format, graph->metadata.model_name, graph->metadata.model_version,
-                         io, layer_sizes(*graph), bytes->size())
+                         io, layer_sizes(*graph), exported->tflite_bytes)
                  .c_str(),
              stdout);
   return kExitOk;

@@ -12,9 +12,11 @@
 
 #include "apps/aiotops/command.h"
 #include "apps/aiotops/dataset_input.h"
+#include "apps/aiotops/step_output.h"
 #include "common/files.h"
 #include "common/sha256.h"
 #include "ml/model_file.h"
+#include "quant/hardware_budget.h"
 #include "quant/qmodel.h"
 #include "quant/quantize_model.h"
 #include "telemetry/content_hash.h"
@@ -34,6 +36,9 @@ struct QuantizeFlags {
   std::string weights = "int8";
   std::optional<double> max_auc_drop;
   std::optional<double> max_f1_drop;
+  std::string target;
+  std::optional<size_t> max_model_bytes;
+  std::optional<size_t> max_arena_bytes;
   std::string model_name;
   std::string model_version = tflite::LowerOptions().model_version;
   bool skip_bad_rows = false;
@@ -60,6 +65,16 @@ Result<quant::QuantizeModelOptions> quantize_options(const QuantizeFlags& flags)
   options.quantize.per_channel = flags.per_channel;
   options.gate.max_auc_drop = flags.max_auc_drop;
   options.gate.max_f1_drop = flags.max_f1_drop;
+  // The target's budget, each limit overridden by its flag.
+  if (!flags.target.empty()) {
+    auto budget = quant::hardware_budget(flags.target);
+    if (!budget) return fail(budget.error().with_context("--target"));
+    options.gate.target = flags.target;
+    options.gate.max_model_bytes = budget->max_model_bytes;
+    options.gate.max_arena_bytes = budget->max_arena_bytes;
+  }
+  if (flags.max_model_bytes) options.gate.max_model_bytes = flags.max_model_bytes;
+  if (flags.max_arena_bytes) options.gate.max_arena_bytes = flags.max_arena_bytes;
   options.lower.model_name = flags.model_name;
   options.lower.model_version = flags.model_version;
   return options;
@@ -116,11 +131,10 @@ int run_quantize(const QuantizeFlags& flags) {
       return report_error(status.error());
     }
   }
-  if (flags.json) {
-    nlohmann::json out = report;
-    out["qmodel"] = result->gate.passed ? nlohmann::json(flags.out) : nlohmann::json();
-    std::fputs((dump_json(out, -1) + "\n").c_str(), stdout);
-  } else {
+  nlohmann::json out = report;
+  out["qmodel"] = result->gate.passed ? nlohmann::json(flags.out) : nlohmann::json();
+  if (int code = emit_step_result(out, flags.json); code != kExitOk) return code;
+  if (!flags.json) {
     std::string text = fmt::format("model              {} ({})\n", flags.model,
                                    ml::to_string(model->classifier().kind()));
     text += quant::format_report(result->report, result->gate);
@@ -180,6 +194,17 @@ void add_quantize_command(CLI::App& root, Action& run) {
   cmd->add_option("--max-f1-drop", flags->max_f1_drop,
                   "Gate: refuse (exit 3, no QMODEL) when float F1 minus quantized F1 exceeds this")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--target", flags->target,
+                  "Gate: the hardware class the int8 model must fit (esp32, coral-tpu, jetson, "
+                  "rpi, x86): refuse (exit 3, no QMODEL) when its .tflite file or tensor arena "
+                  "exceeds the class's budget (docs/pipeline-steps.md; esp32: 262144 and 20000 "
+                  "bytes)");
+  cmd->add_option("--max-model-bytes", flags->max_model_bytes,
+                  "Gate: refuse (exit 3, no QMODEL) when the int8 .tflite file (flash) is larger "
+                  "than this many bytes; overrides --target's budget");
+  cmd->add_option("--max-arena-bytes", flags->max_arena_bytes,
+                  "Gate: refuse (exit 3, no QMODEL) when the inference core's tensor arena for the "
+                  "int8 model needs more than this many bytes; overrides --target's budget");
   cmd->add_option("--model-name", flags->model_name,
                   "Model name in the graph metadata (default: the model kind)");
   cmd->add_option("--model-version", flags->model_version, "Model version in the graph metadata")

@@ -13,6 +13,8 @@
 #include "apps/aiotops/command.h"
 #include "apps/aiotops/dataset_input.h"
 #include "apps/aiotops/metrics_text.h"
+#include "apps/aiotops/step_output.h"
+#include "apps/aiotops/train_gate.h"
 #include "common/files.h"
 #include "ml/trainer.h"
 #include "sim/time_text.h"
@@ -41,6 +43,8 @@ struct TrainFlags {
   double learning_rate = ml::MlpOptions().learning_rate;
   size_t patience = ml::MlpOptions().patience;
   std::string split_out;
+  std::string report;
+  TrainGateFlags gate;
   bool skip_bad_rows = false;
   bool quiet = false;
   bool json = false;
@@ -102,11 +106,15 @@ Status write_split(const std::string& path, const ml::Split& split) {
   return write_file_atomic(path, json.dump() + "\n");
 }
 
+// With the gate's verdict: "gate" (train_gate.h) and "gate_passed"; "model" is null when refused.
 nlohmann::json summary_json(const TrainFlags& flags, const ml::TrainReport& report,
-                            size_t total_rows) {
+                            size_t total_rows, const nlohmann::json& gate) {
   const ml::ModelMetadata& m = report.model.metadata();
   const ml::ResourceFigures resources = report.model.resources();
-  return {{"model", flags.out},
+  const bool passed = gate.value("passed", true);
+  return {{"model", passed ? nlohmann::json(flags.out) : nlohmann::json()},
+          {"gate_passed", passed},
+          {"gate", gate},
           {"kind", ml::to_string(report.model.classifier().kind())},
           {"features", m.feature_names},
           {"label", m.label_name},
@@ -127,7 +135,13 @@ nlohmann::json summary_json(const TrainFlags& flags, const ml::TrainReport& repo
           {"dataset_sha256", m.training.dataset_sha256}};
 }
 
-void print_summary(const TrainFlags& flags, const ml::TrainReport& report) {
+// Paths may hold bytes that are not UTF-8: replace them rather than throw.
+std::string dump_json(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void print_summary(const TrainFlags& flags, const ml::TrainReport& report,
+                   const nlohmann::json& gate) {
   const ml::ModelMetadata& m = report.model.metadata();
   const ml::ResourceFigures resources = report.model.resources();
   std::string text = fmt::format(
@@ -146,12 +160,22 @@ void print_summary(const TrainFlags& flags, const ml::TrainReport& report) {
     parts.emplace_back("cv mean", m.metrics["cross_validation"]["mean"]);
   }
   text += format_metrics_table(parts);
+  if (gate["checked"] == true) {
+    text += fmt::format("\ngate        {} {:.4f} vs baseline {:.4f} (max regression {}): {}\n",
+                        gate["metric"].get<std::string>(), gate["candidate"].get<double>(),
+                        gate["baseline"].get<double>(), gate["max_regression"].get<double>(),
+                        gate["passed"] == true ? "passed" : "REFUSED, model not written");
+  } else if (gate.contains("note")) {
+    text += fmt::format("\ngate        not checked: {}\n", gate["note"].get<std::string>());
+  }
   std::fputs(text.c_str(), stdout);
 }
 
 int run_train(const TrainFlags& flags) {
   auto options = train_options(flags);
   if (!options) return report_error(options.error());
+  auto baseline = load_baseline(flags.gate, options->split);
+  if (!baseline) return report_error(baseline.error());
   telemetry::ReadOptions read_options;
   read_options.features = flags.features;
   read_options.label = flags.label;
@@ -165,18 +189,34 @@ int run_train(const TrainFlags& flags) {
   auto report = ml::train_model(*dataset, *options,
                                 flags.quiet ? ml::ProgressCallback() : progress_printer());
   if (!report) return report_error(report.error().with_context(flags.data));
+  auto gate = judge_candidate(flags.gate, *baseline, *report, flags.data, read_options, *dataset);
+  if (!gate) return report_error(gate.error());
   if (!flags.split_out.empty()) {
     if (auto status = write_split(flags.split_out, report->split); !status) {
       return report_error(status.error());
     }
   }
-  if (auto status = ml::save_model(report->model, flags.out); !status) {
-    return report_error(status.error());
+  const bool passed = (*gate)["passed"] == true;
+  if (passed) {
+    if (auto status = ml::save_model(report->model, flags.out); !status) {
+      return report_error(status.error());
+    }
   }
-  if (flags.json) {
-    std::fputs((summary_json(flags, *report, dataset->rows()).dump() + "\n").c_str(), stdout);
-  } else {
-    print_summary(flags, *report);
+  const nlohmann::json summary = summary_json(flags, *report, dataset->rows(), *gate);
+  if (!flags.report.empty()) {
+    if (auto status = write_file_atomic(flags.report, dump_json(summary) + "\n"); !status) {
+      return report_error(status.error());
+    }
+  }
+  if (int code = emit_step_result(summary, flags.json); code != kExitOk) return code;
+  if (!flags.json) print_summary(flags, *report, *gate);
+  if (!passed) {
+    for (const auto& reason : (*gate)["reasons"]) {
+      std::fprintf(stderr, "aiotops train: quality gate: %s\n", reason.get<std::string>().c_str());
+    }
+    std::fprintf(stderr, "aiotops train: quality gate refused the candidate; %s not written\n",
+                 flags.out.c_str());
+    return kExitGateRefused;
   }
   return kExitOk;
 }
@@ -252,13 +292,18 @@ void add_train_command(CLI::App& root, Action& run) {
   cmd->add_option("--split-out", flags->split_out,
                   "Also write the row indices (0-based data rows) of each part as JSON "
                   "{\"train\": [...], \"validation\": [...], \"test\": [...]}");
+  cmd->add_option("--report", flags->report,
+                  "Also write the --json object to this file (for aiotops publish "
+                  "--train-report)");
+  add_train_gate_flags(cmd, flags->gate);
   cmd->add_flag("--skip-bad-rows", flags->skip_bad_rows,
                 "Skip rows with a wrong field count or a bad value and report them on stderr, "
                 "instead of failing on the first");
   cmd->add_flag("--quiet", flags->quiet, "No progress lines on stderr");
   cmd->add_flag("--json", flags->json,
-                "Print one JSON object on stdout: model path, kind, rows, threshold, metrics per "
-                "part, fit_seconds (the fit alone), parameters, macs, model_bytes");
+                "Print one JSON object on stdout: model path (null when the gate refused), "
+                "gate_passed, gate, kind, rows, threshold, metrics per part, fit_seconds (the fit "
+                "alone), parameters, macs, model_bytes");
   cmd->callback([flags, &run] { run = [flags] { return run_train(*flags); }; });
 }
 

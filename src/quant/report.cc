@@ -57,6 +57,22 @@ std::string variant_text(std::string_view title, const VariantReport& v,
   return text;
 }
 
+// The budget's reasons: the selected variant's bytes against each byte limit.
+void apply_budget(const QuantReport& report, const GateLimits& limits, GateResult& gate) {
+  const std::string budget = limits.target.empty() ? std::string("the budget")
+                                                   : fmt::format("the {} budget", limits.target);
+  if (limits.max_model_bytes && report.selected.model_bytes > *limits.max_model_bytes) {
+    gate.reasons.push_back(fmt::format("the .tflite file is {} bytes, over {} of {} bytes (flash)",
+                                       report.selected.model_bytes, budget,
+                                       *limits.max_model_bytes));
+  }
+  if (limits.max_arena_bytes && report.selected.arena_bytes > *limits.max_arena_bytes) {
+    gate.reasons.push_back(fmt::format("the tensor arena needs {} bytes, over {} of {} bytes",
+                                       report.selected.arena_bytes, budget,
+                                       *limits.max_arena_bytes));
+  }
+}
+
 }  // namespace
 
 Result<ScoreAgreement> compare_scores(std::span<const double> reference,
@@ -92,33 +108,36 @@ nlohmann::json metric_deltas(const ml::BinaryMetrics& f, const ml::BinaryMetrics
 
 Result<GateResult> apply_gate(const QuantReport& report, const GateLimits& limits) {
   GateResult gate;
-  gate.checked = limits.max_auc_drop.has_value() || limits.max_f1_drop.has_value();
+  const bool metric_limits = limits.max_auc_drop.has_value() || limits.max_f1_drop.has_value();
+  gate.checked =
+      metric_limits || limits.max_model_bytes.has_value() || limits.max_arena_bytes.has_value();
   if (!gate.checked) return gate;
-  if (!report.float_metrics || !report.selected.metrics) {
+  if (metric_limits && (!report.float_metrics || !report.selected.metrics)) {
     return fail(ErrorCode::kInvalidArgument,
                 "quality gate: {} has no labels, so ROC-AUC and F1 cannot be compared",
                 report.eval_source);
   }
-  const ml::BinaryMetrics& f = *report.float_metrics;
-  const ml::BinaryMetrics& q = *report.selected.metrics;
   if (limits.max_auc_drop) {
-    const double auc_drop = drop(f.roc_auc, q.roc_auc);
+    const double auc_drop = drop(report.float_metrics->roc_auc, report.selected.metrics->roc_auc);
     if (!std::isfinite(auc_drop)) {
       return fail(ErrorCode::kInvalidArgument,
                   "quality gate: ROC-AUC is undefined on {} (one class only)", report.eval_source);
     }
     if (auc_drop > *limits.max_auc_drop) {
       gate.reasons.push_back(fmt::format("ROC-AUC dropped by {:.6f} ({:.6f} -> {:.6f}), limit {}",
-                                         auc_drop, f.roc_auc, q.roc_auc, *limits.max_auc_drop));
+                                         auc_drop, report.float_metrics->roc_auc,
+                                         report.selected.metrics->roc_auc, *limits.max_auc_drop));
     }
   }
   if (limits.max_f1_drop) {
-    const double f1_drop = drop(f.f1, q.f1);
+    const double f1_drop = drop(report.float_metrics->f1, report.selected.metrics->f1);
     if (f1_drop > *limits.max_f1_drop) {
       gate.reasons.push_back(fmt::format("F1 dropped by {:.6f} ({:.6f} -> {:.6f}), limit {}",
-                                         f1_drop, f.f1, q.f1, *limits.max_f1_drop));
+                                         f1_drop, report.float_metrics->f1,
+                                         report.selected.metrics->f1, *limits.max_f1_drop));
     }
   }
+  apply_budget(report, limits, gate);
   gate.passed = gate.reasons.empty();
   return gate;
 }
@@ -142,6 +161,11 @@ nlohmann::json to_json(const QuantReport& report, const GateLimits& limits,
          limits.max_auc_drop ? nlohmann::json(*limits.max_auc_drop) : nlohmann::json()},
         {"max_f1_drop",
          limits.max_f1_drop ? nlohmann::json(*limits.max_f1_drop) : nlohmann::json()},
+        {"target", limits.target.empty() ? nlohmann::json() : nlohmann::json(limits.target)},
+        {"max_model_bytes",
+         limits.max_model_bytes ? nlohmann::json(*limits.max_model_bytes) : nlohmann::json()},
+        {"max_arena_bytes",
+         limits.max_arena_bytes ? nlohmann::json(*limits.max_arena_bytes) : nlohmann::json()},
         {"reasons", gate.reasons}}},
   };
   return json;

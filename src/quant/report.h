@@ -54,10 +54,15 @@ struct QuantReport {
   VariantReport alternative;  // the other weights mode (int8 <-> pow2), for comparison
 };
 
-// Quality limits; each unset limit is not checked.
+// Quality and hardware limits of the selected variant; each unset limit is not checked.
 struct GateLimits {
   std::optional<double> max_auc_drop;  // largest accepted float ROC-AUC - quantized ROC-AUC
   std::optional<double> max_f1_drop;   // largest accepted float F1 - quantized F1
+  // The hardware budget (hardware_budget.h): the target class it is for ("" none, only named
+  // in reasons), the largest .tflite file (flash) and tensor arena (RAM), in bytes.
+  std::string target;
+  std::optional<size_t> max_model_bytes;
+  std::optional<size_t> max_arena_bytes;
 };
 
 struct GateResult {
@@ -66,9 +71,9 @@ struct GateResult {
   std::vector<std::string> reasons;  // one line per limit exceeded
 };
 
-// Applies `limits` to the selected variant. Fails with kInvalidArgument when a limit is set but
-// the report has no metrics (no labels) or the needed metric is undefined (one class only).
-// Thread-safe.
+// Applies `limits` to the selected variant. Fails with kInvalidArgument when a metric limit is
+// set but the report has no metrics (no labels) or the needed metric is undefined (one class
+// only); byte limits need no labels. Thread-safe.
 Result<GateResult> apply_gate(const QuantReport& report, const GateLimits& limits);
 
 // Quantized minus float for roc_auc, pr_auc, f1, precision, recall, accuracy and log_loss (a

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,18 +40,25 @@ struct PipelineFlags {
   bool json_output = false;
 };
 
-// The run's cancel token, for the SIGINT/SIGTERM handler (cancel() is async-signal-safe).
-pipeline::CancelToken* g_cancel = nullptr;
+// The run's cancel tokens, for the SIGINT/SIGTERM handler (cancel() and cancelled() are
+// async-signal-safe).
+pipeline::CancelToken* g_stop = nullptr;
+pipeline::CancelToken* g_terminate = nullptr;
 
 void on_signal(int) {
-  if (g_cancel != nullptr) g_cancel->cancel();
+  if (g_stop == nullptr) return;
+  if (g_stop->cancelled()) g_terminate->cancel();
+  g_stop->cancel();
 }
 
-// Ctrl-C and SIGTERM cancel the run: processes stopped, the run recorded as cancelled.
+// The first Ctrl-C or SIGTERM stops the run as `argo stop` does: processes stopped, nothing new
+// starts but the exit handlers, the run recorded as cancelled. A second one also stops the exit
+// handlers, as `argo terminate`.
 class CancelOnSignal {
  public:
-  explicit CancelOnSignal(pipeline::CancelToken& token) {
-    g_cancel = &token;
+  CancelOnSignal(pipeline::CancelToken& stop, pipeline::CancelToken& terminate) {
+    g_terminate = &terminate;
+    g_stop = &stop;
     struct sigaction action {};
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
@@ -60,7 +68,8 @@ class CancelOnSignal {
   ~CancelOnSignal() {
     sigaction(SIGINT, &old_int_, nullptr);
     sigaction(SIGTERM, &old_term_, nullptr);
-    g_cancel = nullptr;
+    g_stop = nullptr;
+    g_terminate = nullptr;
   }
   CancelOnSignal(const CancelOnSignal&) = delete;
   CancelOnSignal& operator=(const CancelOnSignal&) = delete;
@@ -109,6 +118,10 @@ Result<pipeline::ExecutorOptions> executor_options(const PipelineFlags& flags,
     images.emplace();
   }
   options.image_map = &*images;
+  // Built-in steps run as this very binary (`aiotops <step> ...`).
+  std::error_code ec;
+  options.aiotops_binary = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return fail(ErrorCode::kInternal, "cannot find the aiotops binary: {}", ec.message());
   options.on_node_change = print_progress;
   return options;
 }
@@ -130,11 +143,14 @@ int execute(const pipeline::LoadedWorkflow& loaded, pipeline::RunStore& store,
   }
   auto token = pipeline::CancelToken::create();
   if (!token) return report_error(token.error());
+  auto terminate = pipeline::CancelToken::create();
+  if (!terminate) return report_error(terminate.error());
+  options->terminate = terminate->get();
   std::printf("%s\n", run_id.c_str());
   std::fflush(stdout);
   pipeline::RunSummary summary;
   {
-    CancelOnSignal signals(**token);
+    CancelOnSignal signals(**token, **terminate);
     auto ran = pipeline::run_workflow(loaded, store, run_id, **token, *options);
     if (!ran) return report_error(ran.error());
     summary = std::move(*ran);
@@ -226,10 +242,15 @@ int show_pipeline(const PipelineFlags& flags) {
   if (flags.json_output) {
     json nodes = json::array();
     for (const auto& node : run->nodes) {
+      auto ms = [](const std::optional<int64_t>& value) { return value ? json(*value) : json(); };
       nodes.push_back({{"name", node.name},
                        {"displayName", node.display_name},
                        {"templateName", node.template_name},
+                       {"type", node.type},
                        {"phase", pipeline::to_string(node.phase)},
+                       {"message", node.message},
+                       {"startedAt", ms(node.started_ms)},
+                       {"finishedAt", ms(node.finished_ms)},
                        {"exitCode", node.exit_code ? json(*node.exit_code) : json(nullptr)},
                        {"outputs", outputs_json(node)}});
     }
@@ -305,8 +326,8 @@ void add_pipeline_command(CLI::App& pipeline, Action& run) {
   CLI::App* show_cmd = pipeline.add_subcommand("show", "Show a run and its nodes");
   show_cmd->add_option("run", flags->run_id, "Run id")->required();
   show_cmd->add_flag("--json", flags->json_output,
-                     "JSON: {id, phase, nodes: [{name, displayName, templateName, phase, "
-                     "exitCode, outputs}]}");
+                     "JSON: {id, phase, nodes: [{name, displayName, templateName, type, phase, "
+                     "message, startedAt, finishedAt (Unix ms), exitCode, outputs}]}");
   add_state_dir(show_cmd, *flags);
   show_cmd->callback([flags, &run] { run = [flags] { return show_pipeline(*flags); }; });
 

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/aiotops/command.h"
+#include "apps/aiotops/registry_flags.h"
 #include "common/files.h"
 #include "registry/client.h"
 #include "registry/http_json.h"
@@ -30,17 +31,13 @@ namespace {
 using nlohmann::json;
 using registry::ArtifactPath;
 
-struct ClientFlags {
-  std::string url = "http://127.0.0.1:8081";
-  std::string token;
-  std::string token_file;
-  std::string ca_file;
-  bool no_verify_tls = false;
-  int timeout_s = 30;
-};
-
 struct RegistryFlags {
-  ClientFlags client;
+  RegistryClientFlags client = {.url = "http://127.0.0.1:8081",
+                                .token = {},
+                                .token_file = {},
+                                .ca_file = {},
+                                .no_verify_tls = false,
+                                .timeout_s = 30};
   // serve
   std::string data_dir;
   registry::ServerOptions server;
@@ -81,22 +78,6 @@ struct RegistryFlags {
 int print_json(const json& value) {
   std::fputs((registry::dump_json(value) + "\n").c_str(), stdout);
   return kExitOk;
-}
-
-Result<std::unique_ptr<registry::RegistryClient>> connect(const ClientFlags& flags) {
-  registry::ClientOptions options;
-  options.url = flags.url;
-  options.token = flags.token;
-  if (!flags.token_file.empty()) {
-    auto text = read_file(flags.token_file);
-    if (!text) return fail(text.error().with_context("--token-file"));
-    while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
-    options.token = std::move(*text);
-  }
-  options.ca_file = flags.ca_file;
-  options.verify_tls = !flags.no_verify_tls;
-  options.timeout = std::chrono::seconds(flags.timeout_s);
-  return registry::RegistryClient::create(std::move(options));
 }
 
 Result<std::unique_ptr<registry::Store>> open_store(const RegistryFlags& flags) {
@@ -190,7 +171,7 @@ int run_serve(RegistryFlags& flags) {
 int run_push(const RegistryFlags& flags) {
   auto metadata = push_metadata(flags);
   if (!metadata) return report_error(metadata.error());
-  auto client = connect(flags.client);
+  auto client = connect_registry(flags.client);
   if (!client) return report_error(client.error());
   auto record = (*client)->push(kind_of(flags), flags.name, flags.file, *metadata);
   if (!record) return report_error(record.error());
@@ -203,7 +184,7 @@ int run_push(const RegistryFlags& flags) {
 }
 
 int run_pull(const RegistryFlags& flags) {
-  auto client = connect(flags.client);
+  auto client = connect_registry(flags.client);
   if (!client) return report_error(client.error());
   const std::string out = flags.out.empty() ? flags.name : flags.out;
   auto download = (*client)->pull(kind_of(flags), flags.name, flags.ref, out);
@@ -227,7 +208,7 @@ int run_pull(const RegistryFlags& flags) {
 }
 
 int run_list(const RegistryFlags& flags) {
-  auto client = connect(flags.client);
+  auto client = connect_registry(flags.client);
   if (!client) return report_error(client.error());
   const std::string plural = flags.kind == "dataset" ? "datasets" : "models";
   const std::string path = flags.name.empty()
@@ -255,7 +236,7 @@ int run_list(const RegistryFlags& flags) {
 }
 
 int run_alias(const RegistryFlags& flags) {
-  auto client = connect(flags.client);
+  auto client = connect_registry(flags.client);
   if (!client) return report_error(client.error());
   const std::string path =
       registry::artifact_path(ArtifactPath::kModels, flags.name, {}, "aliases/" + flags.alias);
@@ -297,7 +278,7 @@ int run_token_create(const RegistryFlags& flags) {
     created = registry::to_json(token->record);
     created["token"] = token->secret;
   } else {
-    auto client = connect(flags.client);
+    auto client = connect_registry(flags.client);
     if (!client) return report_error(client.error());
     json request = {{"role", flags.role}, {"description", flags.description}};
     if (!flags.device.empty()) request["device_id"] = flags.device;
@@ -332,19 +313,6 @@ int run_check(const RegistryFlags& flags) {
                 gc->removed_temps, gc->kept_young);
   }
   return kExitOk;
-}
-
-void add_client_flags(CLI::App* cmd, ClientFlags& flags) {
-  cmd->add_option("--url", flags.url, "Registry base URL, http(s)://host:port")
-      ->envname("AIOTOPS_REGISTRY_URL")
-      ->capture_default_str();
-  cmd->add_option("--token", flags.token, "Bearer token")->envname("AIOTOPS_REGISTRY_TOKEN");
-  cmd->add_option("--token-file", flags.token_file, "File holding the bearer token");
-  cmd->add_option("--ca-file", flags.ca_file, "PEM CA bundle that signs the server's certificate");
-  cmd->add_flag("--no-verify-tls", flags.no_verify_tls, "Accept any server certificate");
-  cmd->add_option("--timeout", flags.timeout_s, "Seconds to connect and per read or write")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
 }
 
 void add_kind(CLI::App* cmd, RegistryFlags& flags) {
@@ -405,7 +373,7 @@ void add_registry_command(CLI::App& root, Action& run) {
   push->add_option("--target", f.targets, "Hardware classes the model is for")->delimiter(',');
   push->add_option("--arena-bytes", f.arena_bytes, "Tensor arena the model needs");
   push->add_flag("--json", f.json_output, "Print the stored record as JSON");
-  add_client_flags(push, f.client);
+  add_registry_client_flags(push, f.client, "");
   push->callback([&run, flags] { run = [flags] { return run_push(*flags); }; });
 
   CLI::App* pull = registry->add_subcommand(
@@ -416,14 +384,14 @@ void add_registry_command(CLI::App& root, Action& run) {
       ->capture_default_str();
   pull->add_option("--out", f.out, "File to write (default: the name)");
   pull->add_option("--manifest", f.manifest_out, "Also save the signed manifest here");
-  add_client_flags(pull, f.client);
+  add_registry_client_flags(pull, f.client, "");
   pull->callback([&run, flags] { run = [flags] { return run_pull(*flags); }; });
 
   CLI::App* list = registry->add_subcommand("list", "List models or datasets, or one's versions");
   add_kind(list, f);
   list->add_option("name", f.name, "List this one's versions (and aliases)");
   list->add_flag("--json", f.json_output, "Print the answer as JSON");
-  add_client_flags(list, f.client);
+  add_registry_client_flags(list, f.client, "");
   list->callback([&run, flags] { run = [flags] { return run_list(*flags); }; });
 
   CLI::App* alias = registry->add_subcommand(
@@ -433,7 +401,7 @@ void add_registry_command(CLI::App& root, Action& run) {
   alias->add_option("version", f.version, "Point the alias at this version");
   alias->add_flag("--delete", f.delete_alias, "Remove the alias");
   alias->add_flag("--history", f.history, "Print the alias's moves");
-  add_client_flags(alias, f.client);
+  add_registry_client_flags(alias, f.client, "");
   alias->callback([&run, flags] { run = [flags] { return run_alias(*flags); }; });
 
   CLI::App* verify = registry->add_subcommand(
@@ -456,7 +424,7 @@ void add_registry_command(CLI::App& root, Action& run) {
   create->add_option("--data-dir", f.data_dir,
                      "Create it in this data directory directly (no server needed)");
   create->add_flag("--json", f.json_output, "Print the token record as JSON");
-  add_client_flags(create, f.client);
+  add_registry_client_flags(create, f.client, "");
   create->callback([&run, flags] { run = [flags] { return run_token_create(*flags); }; });
 
   CLI::App* check = registry->add_subcommand(

@@ -80,7 +80,7 @@ NodeResult from_record(const NodeRecord& node) {
 
 bool is_host_process(const Template& tmpl, const ImageMap& images) {
   if (tmpl.kind != TemplateKind::kContainer && tmpl.kind != TemplateKind::kScript) return false;
-  const auto mapping = images.find(tmpl.container.image);
+  const auto mapping = images.find(tmpl.container);
   return !mapping || mapping->builtin.empty();
 }
 

@@ -8,13 +8,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/error.h"
-#include "pipeline/builtin_steps.h"
 #include "pipeline/image_map.h"
 #include "pipeline/loader.h"
 #include "pipeline/node_runner.h"
@@ -31,8 +31,10 @@ struct ExecutorOptions {
   bool memoize = false;
   // Host processes running at once (--parallelism); 0 (default) = the number of cores.
   size_t parallelism = 0;
-  const ImageMap* image_map = nullptr;                 // nullptr (default): built-in entries only
-  const BuiltinStepRegistry* builtin_steps = nullptr;  // nullptr (default): no step available
+  const ImageMap* image_map = nullptr;  // nullptr (default): built-in entries only
+  // The aiotops binary that runs built-in steps (`aiotops <step> ...`, see image_map.h). Empty
+  // (default): a node of a built-in image fails with an error naming the step.
+  std::filesystem::path aiotops_binary;
   NodeRunnerOptions runner;
   // Called after every node record is stored (from executor threads, one call at a time).
   // Default: none.

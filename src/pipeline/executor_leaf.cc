@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "pipeline/builtin_images.h"
 #include "pipeline/executor_context.h"
 
 namespace aiotops::pipeline {
@@ -55,10 +56,33 @@ Result<std::vector<std::string>> substitute_all(const std::vector<std::string>& 
   return out;
 }
 
-// The host-process spec of a container or script template, variables filled in.
-Result<NodeRunSpec> host_spec(const Invocation& invocation, const Scope& scope,
-                              const ImageMapping* mapping, fs::path node_dir) {
+// The command line of a built-in step: `aiotops <step>`, the image map entry's args, then the
+// template's own args (the image's entrypoint is aiotops, so a template `command` has no role).
+Result<std::vector<std::string>> builtin_command(const Template& tmpl, const ImageMapping& mapping,
+                                                 const fs::path& aiotops_binary) {
+  if (tmpl.kind == TemplateKind::kScript) {
+    return fail(ErrorCode::kInvalidArgument,
+                "image '{}' is the built-in step '{}', which runs as a container template, not "
+                "a script",
+                tmpl.container.image, mapping.builtin);
+  }
+  if (aiotops_binary.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "image '{}' is the built-in step '{}', but no aiotops binary is configured to "
+                "run it",
+                tmpl.container.image, mapping.builtin);
+  }
+  std::vector<std::string> command = {aiotops_binary.string(), mapping.builtin};
+  command.insert(command.end(), mapping.args.begin(), mapping.args.end());
+  return command;
+}
+
+// The host-process spec of a container or script template, variables filled in: the template
+// as written, the image map's host command, or a built-in step.
+Result<NodeRunSpec> host_spec(const RunContext& context, const Invocation& invocation,
+                              const Scope& scope, const ImageMapping* mapping, fs::path node_dir) {
   const Template& tmpl = *invocation.resolved.tmpl;
+  const bool builtin = mapping != nullptr && !mapping->builtin.empty();
   NodeRunSpec spec;
   spec.node_name = invocation.id;
   spec.node_dir = std::move(node_dir);
@@ -69,7 +93,14 @@ Result<NodeRunSpec> host_spec(const Invocation& invocation, const Scope& scope,
                                     std::chrono::duration_cast<std::chrono::milliseconds>(
                                         *invocation.deadline - std::chrono::steady_clock::now()));
   }
-  if (mapping != nullptr) {
+  if (builtin) {
+    auto command = builtin_command(tmpl, *mapping, context.options().aiotops_binary);
+    if (!command) return fail(command.error());
+    auto args = substitute_all(tmpl.container.args, scope);
+    if (!args) return fail(args.error());
+    spec.command = std::move(*command);
+    spec.args = std::move(*args);
+  } else if (mapping != nullptr) {
     spec.command = mapping->command;
   } else {
     auto command = substitute_all(tmpl.container.command, scope);
@@ -88,6 +119,18 @@ Result<NodeRunSpec> host_spec(const Invocation& invocation, const Scope& scope,
     return fail(ErrorCode::kInvalidArgument, "image '{}' has no command to run on the host",
                 tmpl.container.image);
   }
+  if (builtin) {
+    // The node's /tmp is <node_dir>/tmp by rewriting the paths it is given instead of a mount
+    // namespace (NodeRunSpec::tmp_namespace); an argument that is a path under /tmp is one.
+    spec.private_tmp = true;
+    spec.tmp_namespace = false;
+    for (std::string& arg : spec.args) {
+      if (arg == "/tmp" || arg.starts_with("/tmp/")) arg = node_host_path(spec, arg).string();
+    }
+    // What every built-in step reads (docs/pipeline-steps.md); the template's env may override.
+    spec.env.emplace_back("AIOTOPS_RUN_ID", context.run_id());
+    spec.env.emplace_back("AIOTOPS_OUTPUTS_DIR", node_host_path(spec, kBuiltinOutputsDir).string());
+  }
   for (const auto& var : tmpl.container.env) {
     auto value = substitute(var.value, scope);
     if (!value) return fail(value.error());
@@ -104,7 +147,7 @@ Result<NodeRunSpec> host_spec(const Invocation& invocation, const Scope& scope,
     if (input == nullptr) continue;
     spec.input_files.push_back({invocation.artifacts[i].second, input->path});
   }
-  spec.private_tmp = mentions_tmp(tmpl);
+  spec.private_tmp = builtin || mentions_tmp(tmpl);
   return spec;
 }
 
@@ -122,31 +165,6 @@ void collect_artifacts(const Template& tmpl, const NodeRunSpec& spec, NodeResult
           fmt::format("output artifact '{}': {} does not exist", artifact.name, artifact.path);
     }
   }
-}
-
-NodeResult run_builtin(RunContext& context, const Invocation& invocation,
-                       const ImageMapping& mapping, const NodeRunSpec& spec) {
-  const BuiltinStepRegistry* steps = context.options().builtin_steps;
-  const BuiltinStep* step = steps ? steps->find(mapping.builtin) : nullptr;
-  if (step == nullptr) {
-    return ended(NodePhase::kError,
-                 fmt::format("built-in step '{}' is not available yet (image '{}')",
-                             mapping.builtin, invocation.resolved.tmpl->container.image));
-  }
-  std::error_code ec;
-  fs::create_directories(spec.node_dir / "work", ec);
-  if (ec)
-    return ended(NodePhase::kError,
-                 fmt::format("create {}: {}", spec.node_dir.string(), ec.message()));
-  BuiltinStepInputs inputs{invocation.id, invocation.parameters, invocation.artifacts,
-                           spec.env,      spec.node_dir,         &context.cancel()};
-  auto outcome = (*step)(inputs);
-  if (!outcome) return ended(NodePhase::kError, outcome.error().message());
-  NodeResult result = ended(outcome->phase, outcome->message);
-  result.exit_code = outcome->exit_code;
-  result.output_parameters = outcome->output_parameters;
-  result.result = outcome->result;
-  return result;
 }
 
 }  // namespace
@@ -175,12 +193,12 @@ NodeResult run_leaf_attempt(RunContext& context, const Invocation& invocation, i
   scope.set("retries", std::to_string(retry));
   const ImageMap defaults;
   const ImageMap& images = context.options().image_map ? *context.options().image_map : defaults;
-  const auto mapping = images.find(tmpl.container.image);
+  const auto mapping = images.find(tmpl.container);
   const bool builtin = mapping && !mapping->builtin.empty();
 
-  auto spec = host_spec(invocation, scope, mapping && !builtin ? &*mapping : nullptr,
+  auto spec = host_spec(context, invocation, scope, mapping ? &*mapping : nullptr,
                         context.store().next_node_dir(context.run_id(), invocation.id));
-  if (!spec && !builtin) {
+  if (!spec) {
     return ended(NodePhase::kError, spec.error().with_context(to_string(tmpl.location)).message());
   }
   std::optional<ProcessSlots::Lease> workflow_lease;
@@ -189,12 +207,7 @@ NodeResult run_leaf_attempt(RunContext& context, const Invocation& invocation, i
     if (!lease) return ended(NodePhase::kFailed, "cancelled");
     workflow_lease.emplace(std::move(*lease));
   }
-  if (builtin) {
-    NodeRunSpec plain;
-    plain.node_dir = context.store().next_node_dir(context.run_id(), invocation.id);
-    return run_builtin(context, invocation, *mapping, spec ? *spec : plain);
-  }
-  if (!context.options().host_exec) {
+  if (!builtin && !context.options().host_exec) {
     return ended(NodePhase::kError, fmt::format("image '{}' runs on the host: pass --host-exec",
                                                 tmpl.container.image));
   }

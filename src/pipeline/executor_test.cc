@@ -380,7 +380,7 @@ TEST_F(ExecutorTest, HostProcessesNeedHostExec) {
 
 const fs::path kTalkDag = fs::path(AIOTOPS_SOURCE_DIR) / "examples/kubecon-aiotdemo-dag.yaml";
 
-TEST_F(ExecutorTest, TalkDagFailsNamingTheMissingBuiltinStep) {
+TEST_F(ExecutorTest, BuiltinStepWithoutAnAiotopsBinaryFailsNamingTheStep) {
   options_.host_exec = false;
   auto loaded = load_workflow(kTalkDag, {});
   ASSERT_TRUE(loaded) << loaded.error().message();
@@ -388,8 +388,7 @@ TEST_F(ExecutorTest, TalkDagFailsNamingTheMissingBuiltinStep) {
   auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
   ASSERT_TRUE(summary) << summary.error().message();
   EXPECT_EQ(summary->phase, NodePhase::kError);
-  EXPECT_THAT(node(*summary, "extract").message,
-              ::testing::HasSubstr("built-in step 'extract' is not available yet"));
+  EXPECT_THAT(node(*summary, "extract").message, ::testing::HasSubstr("built-in step 'extract'"));
   EXPECT_EQ(node(*summary, "validate").phase, NodePhase::kOmitted);
 }
 
@@ -415,26 +414,61 @@ TEST_F(ExecutorTest, TalkDagRunsInOrderWithStepsMappedToHostCommands) {
                                                        "training-module", "quantize-module"}));
 }
 
-TEST_F(ExecutorTest, RegisteredBuiltinStepRuns) {
-  BuiltinStepRegistry steps;
-  std::atomic<int> calls = 0;
-  steps.add("extract", [&](const BuiltinStepInputs& inputs) -> Result<NodeOutcome> {
-    ++calls;
-    EXPECT_TRUE(fs::is_directory(inputs.node_dir / "work"));
-    NodeOutcome outcome;
-    outcome.phase = NodePhase::kSucceeded;
-    return outcome;
-  });
-  options_.builtin_steps = &steps;
-  auto loaded = load_workflow(kTalkDag, {});
-  ASSERT_TRUE(loaded);
-  auto created = store_->create_run("talk", kTalkDag.string(), "", {});
+// A built-in step is `aiotops <step> <image-map args> <template args>` with AIOTOPS_RUN_ID and
+// AIOTOPS_OUTPUTS_DIR set, needs no --host-exec, and its output files are output parameters a
+// later `when` can test.
+TEST_F(ExecutorTest, BuiltinStepRunsTheAiotopsBinaryAndPassesItsOutputs) {
+  options_.host_exec = false;
+  const fs::path fake = scratch_ / "fake-aiotops";
+  ASSERT_TRUE(
+      write_file_atomic(fake, fmt::format("#!/bin/sh\necho \"$* run=$AIOTOPS_RUN_ID\" >> {}\n"
+                                          "mkdir -p \"$AIOTOPS_OUTPUTS_DIR\"\n"
+                                          "printf true > \"$AIOTOPS_OUTPUTS_DIR/drift\"\n",
+                                          log().string())));
+  fs::permissions(fake, fs::perms::owner_all);
+  options_.aiotops_binary = fake;
+  const fs::path map = scratch_ / "images.yaml";
+  ASSERT_TRUE(
+      write_file_atomic(map,
+                        "images:\n  - image: \"*/validation_module:*\"\n    builtin: validate\n"
+                        "    args: [--reference, ref.csv]\n"));
+  auto images = ImageMap::load(map);
+  ASSERT_TRUE(images) << images.error().message();
+  options_.image_map = &*images;
+  const fs::path workflow = scratch_ / "steps.yaml";
+  ASSERT_TRUE(write_file_atomic(workflow, R"(apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: steps}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      dag:
+        tasks:
+          - {name: validate, template: validate, arguments: {parameters: [{name: data, value: new.csv}]}}
+          - name: train
+            depends: validate
+            template: train
+            when: "{{tasks.validate.outputs.parameters.drift}} == true"
+    - name: validate
+      inputs: {parameters: [{name: data}]}
+      outputs: {parameters: [{name: drift, valueFrom: {path: /tmp/aiotops-outputs/drift}}]}
+      container:
+        image: registry.local/validation_module:latest
+        args: [--data, "{{inputs.parameters.data}}"]
+    - name: train
+      container: {image: training-module}
+)"));
+  auto loaded = load_workflow(workflow, {});
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  auto created = store_->create_run("steps", workflow.string(), "", {});
   auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
-  ASSERT_TRUE(summary);
-  EXPECT_EQ(calls, 1);
-  EXPECT_EQ(node(*summary, "extract").phase, NodePhase::kSucceeded);
-  EXPECT_THAT(node(*summary, "validate").message,
-              ::testing::HasSubstr("built-in step 'validate' is not available yet"));
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_EQ(lines_of(log()),
+            (std::vector<std::string>{
+                fmt::format("validate --reference ref.csv --data new.csv run={}", created->id),
+                fmt::format("train run={}", created->id)}));
 }
 
 }  // namespace

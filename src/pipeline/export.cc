@@ -67,6 +67,10 @@ Status export_template(Json& tmpl, const Template& model, const ExportOptions& o
   Json& container = tmpl["container"];
   container["image"] = options.image;
   container["command"] = Json::array({"aiotops", std::string(*step)});
+  // Where the step writes its output parameters (builtin_images.h), as on this host.
+  if (!container.contains("env") || !container["env"].is_array()) container["env"] = Json::array();
+  container["env"].push_back(
+      Json{{"name", "AIOTOPS_OUTPUTS_DIR"}, {"value", std::string(kBuiltinOutputsDir)}});
   if (const auto found = options.placements.find(*step); found != options.placements.end()) {
     add_placement(tmpl, found->second);
   }

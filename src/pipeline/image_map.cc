@@ -28,6 +28,20 @@ Result<std::string> string_field(const std::filesystem::path& file, const YAML::
   return node.Scalar();
 }
 
+Result<std::vector<std::string>> string_list(const std::filesystem::path& file,
+                                             const YAML::Node& node, std::string_view name) {
+  if (!node.IsSequence()) {
+    return fail(entry_error(file, node, fmt::format("'{}' must be a list", name)));
+  }
+  std::vector<std::string> items;
+  for (const auto& part : node) {
+    auto text = string_field(file, part, fmt::format("{}[]", name));
+    if (!text) return fail(text.error());
+    items.push_back(std::move(*text));
+  }
+  return items;
+}
+
 Result<ImageMapping> read_entry(const std::filesystem::path& file, const YAML::Node& node) {
   if (!node.IsMap()) return fail(entry_error(file, node, "an entry must be a mapping"));
   ImageMapping mapping;
@@ -38,15 +52,10 @@ Result<ImageMapping> read_entry(const std::filesystem::path& file, const YAML::N
       auto text = string_field(file, field.second, key);
       if (!text) return fail(text.error());
       (key == "image" ? mapping.pattern : mapping.builtin) = std::move(*text);
-    } else if (key == "command") {
-      if (!field.second.IsSequence()) {
-        return fail(entry_error(file, field.second, "'command' must be a list"));
-      }
-      for (const auto& part : field.second) {
-        auto text = string_field(file, part, "command[]");
-        if (!text) return fail(text.error());
-        mapping.command.push_back(std::move(*text));
-      }
+    } else if (key == "command" || key == "args") {
+      auto items = string_list(file, field.second, key);
+      if (!items) return fail(items.error());
+      (key == "command" ? mapping.command : mapping.args) = std::move(*items);
     } else {
       return fail(entry_error(file, field.first, fmt::format("unknown field '{}'", key)));
     }
@@ -56,6 +65,12 @@ Result<ImageMapping> read_entry(const std::filesystem::path& file, const YAML::N
     return fail(entry_error(
         file, node,
         fmt::format("image '{}': give exactly one of 'builtin' and 'command'", mapping.pattern)));
+  }
+  if (!mapping.args.empty() && mapping.builtin.empty()) {
+    return fail(entry_error(
+        file, node,
+        fmt::format("image '{}': 'args' belong to a 'builtin' entry (a 'command' holds its own)",
+                    mapping.pattern)));
   }
   return mapping;
 }
@@ -105,9 +120,18 @@ std::optional<ImageMapping> ImageMap::find(std::string_view image) const {
     if (fnmatch(entry.pattern.c_str(), name.c_str(), 0) == 0) return entry;
   }
   if (auto step = builtin_step_for_image(image)) {
-    return ImageMapping{std::string(image), std::string(*step), {}, {}};
+    return ImageMapping{std::string(image), std::string(*step), {}, {}, {}};
   }
   return std::nullopt;
+}
+
+std::optional<ImageMapping> ImageMap::find(const Container& container) const {
+  if (auto mapping = find(container.image)) return mapping;
+  const auto& command = container.command;
+  if (image_name(container.image) != "aiotops" || command.size() < 2 || command[0] != "aiotops") {
+    return std::nullopt;
+  }
+  return ImageMapping{container.image, command[1], {}, {command.begin() + 2, command.end()}, {}};
 }
 
 }  // namespace aiotops::pipeline

@@ -7,7 +7,8 @@
 // no entry matches runs its template's own command/args/source on the host. File format:
 //   images:
 //     - image: "*/extract_module:*"   # fnmatch(3) pattern over the whole image name
-//       builtin: extract              # a built-in step ...
+//       builtin: extract              # a built-in step (`aiotops extract`) ...
+//       args: [--source, data/]       # ... with arguments before the template's own args
 //     - image: "python:3*"
 //       command: [python3, -c, "print(1)"]  # ... or a host command replacing command and args
 // Immutable after load; safe to share between threads.
@@ -27,6 +28,7 @@ struct ImageMapping {
   std::string pattern;               // fnmatch pattern over the image name
   std::string builtin;               // a built-in step name, or empty
   std::vector<std::string> command;  // a host command replacing command+args, or empty
+  std::vector<std::string> args;     // a built-in step's first arguments, or empty
   SourceLocation location;           // where the entry was written (empty for built-in images)
 };
 
@@ -43,6 +45,11 @@ class ImageMap {
   // The first entry matching `image`, else the built-in step of a built-in image, else nullopt
   // (the template runs as written on the host).
   std::optional<ImageMapping> find(std::string_view image) const;
+
+  // What `container` runs: find(container.image), else, for the aiotops image itself (image
+  // name `aiotops`, command `[aiotops, STEP, ...]`, as `pipeline export` writes a built-in step),
+  // the built-in step STEP with the rest of the command as its first args.
+  std::optional<ImageMapping> find(const Container& container) const;
 
  private:
   std::vector<ImageMapping> entries_;

@@ -80,5 +80,24 @@ INSTANTIATE_TEST_SUITE_P(
                "4: image map: image 'a' is mapped twice (first at line 2)"}),
     [](const auto& info) { return info.param.name; });
 
+// What `pipeline export` writes for a built-in step runs here as that step again.
+TEST(ImageMap, TheAiotopsImageRunsItsCommandAsABuiltinStep) {
+  const ImageMap map;
+  Container exported;
+  exported.image = "ghcr.io/aiotops/aiotops:0.1.0";
+  exported.command = {"aiotops", "publish", "--promote"};
+  const auto mapping = map.find(exported);
+  ASSERT_TRUE(mapping);
+  EXPECT_EQ(mapping->builtin, "publish");
+  EXPECT_EQ(mapping->args, std::vector<std::string>{"--promote"});
+
+  Container other_command = exported;
+  other_command.command = {"sh", "-c", "true"};
+  EXPECT_FALSE(map.find(other_command));
+  Container module;
+  module.image = "registry.local/training-module:2";
+  EXPECT_EQ(map.find(module)->builtin, "train");
+}
+
 }  // namespace
 }  // namespace aiotops::pipeline

@@ -148,6 +148,10 @@ Status prepare_node_dir(const NodeRunSpec& spec, NodeOutcome& outcome) {
   if (!fs::create_directory(outcome.work_dir, ec)) {
     return fail(ErrorCode::kIo, "create {}: {}", outcome.work_dir.string(), ec.message());
   }
+  // The node's /tmp exists before it starts (input files are copied into it).
+  if (spec.private_tmp && !fs::create_directory(spec.node_dir / "tmp", ec)) {
+    return fail(ErrorCode::kIo, "create {}: {}", (spec.node_dir / "tmp").string(), ec.message());
+  }
   return {};
 }
 
@@ -179,13 +183,13 @@ Result<NodeOutcome> NodeRunner::run(const NodeRunSpec& spec, const CancelToken* 
     if (auto s = write_file_atomic(script, *spec.script_source); !s) return fail(s.error());
     // With a private /tmp the node dir may be hidden (a state dir under the host's /tmp), but
     // the working directory stays reachable, so the script is named relative to it.
-    process.argv.push_back(spec.private_tmp ? "../script" : script.string());
+    process.argv.push_back(spec.private_tmp && spec.tmp_namespace ? "../script" : script.string());
   }
   process.env = node_environment(spec.env, options_.inherit_environment);
   process.work_dir = outcome.work_dir;
   process.stdout_path = outcome.stdout_path;
   process.stderr_path = outcome.stderr_path;
-  if (spec.private_tmp) process.private_tmp = spec.node_dir / "tmp";
+  if (spec.private_tmp && spec.tmp_namespace) process.private_tmp = spec.node_dir / "tmp";
 
   auto group = ProcessGroup::spawn(process);
   if (!group && group.error().code() == ErrorCode::kNotFound) {

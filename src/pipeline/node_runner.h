@@ -57,6 +57,11 @@ struct NodeRunSpec {
   // docs/pipeline.md): worth it only for templates that use /tmp. Where namespaces are not
   // allowed, the node fails with kPermissionDenied.
   bool private_tmp = false;
+  // With private_tmp: false when the node needs no mount namespace because the executor already
+  // rewrote the /tmp paths it is given to <node_dir>/tmp (built-in steps: aiotops itself, which
+  // meets /tmp only through its arguments and AIOTOPS_OUTPUTS_DIR), so the host's /tmp, where a
+  // workflow's own files and even the aiotops binary may live, stays visible to it.
+  bool tmp_namespace = true;
 };
 
 struct NodeRunnerOptions {

@@ -117,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCron{"NoWorkflowSpec", "  schedules: ['@daily']\n", "spec.workflowSpec is missing"},
         BadCron{"Unknown",
                 std::string("  schedules: ['@daily']\n  sucessfulJobsHistoryLimit: 1\n") + kSpec,
-                "bad.yaml:7"},
+                "bad.yaml:6: spec.sucessfulJobsHistoryLimit: unknown field"},
         BadCron{"StopStrategy",
                 std::string("  schedules: ['@daily']\n  stopStrategy: {expression: x}\n") + kSpec,
                 "not supported"},

@@ -13,7 +13,9 @@
 # Usage: bench/edge_vs_raw.sh <aiotops binary> <mqtt_bench binary>   (release build; make bench)
 # Environment: BENCH_DIR (kept results, default build/bench), EDGE_BENCH_MESSAGES (per max-rate
 # run, 100000), EDGE_BENCH_REPEAT (max-rate runs per path, 3), EDGE_BENCH_SECONDS (length of a
-# paced run, 10). Prints a markdown report; exit status 3 when a goal is not met.
+# paced run, 10), EDGE_BENCH_DRIFT (1: the service runs its drift monitor against the training
+# data's statistics, so that runs with and without it can be compared; default 0). Prints a
+# markdown report; exit status 3 when a goal is not met.
 set -euo pipefail
 
 if (($# != 2)); then
@@ -65,6 +67,13 @@ broker=mqtt://127.0.0.1:$port
 "$aiotops" train --data "$dir/fleet.jsonl" --label label --model logistic --quiet \
   --out "$dir/lr.json" >/dev/null
 
+# The drift monitor's reference: the training data's statistics.
+drift=()
+if [[ ${EDGE_BENCH_DRIFT:-0} == 1 ]]; then
+  "$aiotops" stats --data "$dir/fleet.jsonl" --out "$dir/fleet.stats.json" >/dev/null
+  drift=(--drift-reference "$dir/fleet.stats.json")
+fi
+
 telemetry=shaded-pole-motor-sensor_data
 raw_topic=bench/raw  # the service does not subscribe to it: the raw runs do not feed it
 
@@ -72,7 +81,7 @@ start_edge() {  # <qos> [flags...]
   local qos=$1
   shift
   "$aiotops" edge --broker "$broker" --model "$dir/lr.json" --qos "$qos" --result-qos "$qos" \
-    --status-listen 127.0.0.1:0 "$@" 2>"$dir/edge-qos$qos.log" &
+    --status-listen 127.0.0.1:0 "${drift[@]}" "$@" 2>"$dir/edge-qos$qos.log" &
   edge_pid=$!
   if ! wait_for grep -q "telemetry connection ready" "$dir/edge-qos$qos.log"; then
     echo "aiotops edge did not get ready:" >&2
@@ -187,6 +196,7 @@ done
 echo
 echo "command: $0 $1 $2   (make bench)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "drift monitor: $( ((${#drift[@]})) && echo on || echo off) (EDGE_BENCH_DRIFT)"
 echo
 echo "| QoS | raw msg/s (received/sent) | edge msg/s (received/sent) | edge/raw (goal >= 0.9) | paced msg/s | raw p50 / p99 us | edge p50 / p99 us | edge/raw p99 (goal <= 1.5) | edge VmRSS / VmHWM (goal <= 30 MB) | edge CPU us/msg |"
 echo "|---|---:|---:|---|---:|---:|---:|---|---|---:|"

@@ -46,6 +46,9 @@ struct EdgeFlags {
   std::string registry_key_file;
   std::string registry_ca;
   std::string registry_retry_max = "30s";
+  std::string drift_reference;  // turns the drift monitor on
+  edge::DriftMonitorOptions drift;
+  std::string drift_cooldown = "1h";
 };
 
 // A secret or key file's text without its trailing line break; errors name the flag.
@@ -194,6 +197,13 @@ Status apply_flags(EdgeFlags& flags) {
   auto classes = device_classes(flags);
   if (!classes) return fail(classes.error());
   s.alerts.classes = std::move(*classes);
+  if (!flags.drift_reference.empty()) {
+    edge::DriftMonitorOptions& drift = s.drift.emplace(flags.drift);
+    drift.reference = flags.drift_reference;
+    auto cooldown = parse_duration(flags.drift_cooldown);
+    if (!cooldown) return fail(cooldown.error().with_context("--drift-cooldown"));
+    drift.trigger.cooldown = *cooldown;
+  }
   s.status_enabled = !flags.no_status;
   s.status.listen = flags.status_listen;
   // A QoS 1 subscriber keeps its session unless told otherwise: readings published while the
@@ -334,6 +344,31 @@ void add_edge_command(CLI::App& root, Action& run) {
                   "host:port of /metrics, /healthz, /readyz (port 0: any free port)")
       ->capture_default_str();
   cmd->add_flag("--no-status", flags->no_status, "Serve no status endpoint");
+  edge::DriftMonitorOptions& drift = flags->drift;
+  cmd->add_option("--drift-reference", flags->drift_reference,
+                  "Statistics (aiotops stats) of the serving model's training data: turns the "
+                  "drift monitor on (PSI and KS per feature on /metrics, train-model on drift)");
+  cmd->add_option("--drift-window", drift.window, "Readings per drift window, per worker")
+      ->check(CLI::Range(10, 1'000'000'000))
+      ->capture_default_str();
+  cmd->add_option("--drift-psi-threshold", drift.psi_threshold,
+                  "A window drifts when a feature's PSI reaches this")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--drift-ks-threshold", drift.ks_threshold,
+                  "A window also drifts when a feature's binned KS statistic reaches this (0: KS "
+                  "is only reported)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--drift-persist", drift.trigger.persist_windows,
+                  "Drifting windows in a row that publish train-model on the control topic")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  cmd->add_option("--drift-cooldown", flags->drift_cooldown,
+                  "Least time between two train-model requests")
+      ->capture_default_str();
+  cmd->add_option("--drift-dataset", drift.dataset,
+                  "Dataset name the train-model payload carries (\"dataset\"), for the pipeline");
   cmd->add_option("--telemetry-log", s.telemetry_log.dir,
                   "Directory for the telemetry log: every scored reading as a JSON line in "
                   "telemetry-YYYYMMDDTHH.jsonl (UTC hour of receipt), for aiotops extract");

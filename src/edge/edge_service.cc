@@ -99,6 +99,7 @@ Status check_options(const EdgeServiceOptions& options) {
     return fail(ErrorCode::kInvalidArgument,
                 "a persistent QoS 1 session needs a stable client id (--client-id)");
   }
+  if (options.drift) return check_drift_options(*options.drift);
   return {};
 }
 
@@ -112,6 +113,7 @@ struct EdgeService::State {
   std::unique_ptr<MqttClient> publisher;
   std::unique_ptr<MqttPublisher> publisher_adapter;
   std::unique_ptr<MqttClient> ingest;
+  std::unique_ptr<DriftMonitor> drift;  // null without a drift reference
   std::unique_ptr<TelemetryLog> telemetry_log;  // null without a log directory
   std::vector<std::thread> workers;
   std::atomic<size_t> workers_running = 0;
@@ -267,6 +269,16 @@ Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions optio
     return fail(ErrorCode::kInvalidArgument,
                 "deadband: {} epsilons for a model of {} features (give one, or one per feature)",
                 st.options.deadband.epsilon.size(), features);
+  }
+  if (st.options.drift) {
+    if (!st.options.control_topic.empty()) {
+      st.options.drift->control_topic = st.options.control_topic;
+    }
+    auto drift = DriftMonitor::create(*st.options.drift, st.metrics->registry);
+    if (!drift) return fail(drift.error());
+    if (Status s = (*drift)->check_model((*first)->primary->info()); !s) return fail(s.error());
+    st.drift = std::move(*drift);
+    st.options.worker.drift = st.drift.get();
   }
   auto stages = DeviceStages::create(st.options.alerts, st.options.deadband);
   if (!stages) return fail(stages.error());

@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "edge/alert_policy.h"
 #include "edge/deadband.h"
+#include "edge/drift_monitor.h"
 #include "edge/inference_worker.h"
 #include "edge/message_queue.h"
 #include "edge/registry_follower.h"
@@ -55,6 +56,8 @@ struct EdgeServiceOptions {
   DeadbandOptions deadband;  // empty epsilon: every reading is scored
   bool status_enabled = true;
   StatusServerOptions status;
+  // The streaming drift monitor (edge/drift_monitor.h); unset: none.
+  std::optional<DriftMonitorOptions> drift;
   TelemetryLogOptions telemetry_log;  // accepted readings as JSON lines; empty dir: no log
 };
 

@@ -47,6 +47,8 @@ void InferenceWorker::process(const InboundMessage& message) {
     dead_letter(message, rejection_);
     return;
   }
+  // Before the deadband: readings it skips are part of the distribution all the same.
+  if (drift_) drift_->observe(models->primary, reading_.values, publisher_);
   if (stages_.deadband) {
     std::lock_guard lock(stages_.mutex);
     if (stages_.deadband->skip(reading_.device_id, reading_.values, models->generation)) {

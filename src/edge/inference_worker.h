@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "edge/cascade.h"
 #include "edge/dead_letter.h"
 #include "edge/device_stages.h"
+#include "edge/drift_monitor.h"
 #include "edge/edge_metrics.h"
 #include "edge/loaded_model.h"
 #include "edge/message_queue.h"
@@ -34,6 +36,7 @@ struct WorkerOptions {
   // false, or a model without ranges: no range check.
   bool check_training_range = true;
   int result_qos = 0;                     // QoS of results, alerts and dead letters
+  DriftMonitor* drift = nullptr;          // counts every accepted reading; null: none (not owned)
   TelemetryLog* telemetry_log = nullptr;  // scored readings go here; null: none (not owned)
 };
 
@@ -65,7 +68,9 @@ class InferenceWorker {
         metrics_(metrics),
         options_(std::move(options)),
         cascade_(std::move(cascade)),
-        batch_(kBatch) {}
+        batch_(kBatch) {
+    if (options_.drift) drift_.emplace(*options_.drift);
+  }
   TelemetryDecoder* decoder_for(const std::shared_ptr<const LoadedModel>& model);
   // Publishes the result and, when due, the alert for a decided reading. Holds stages_.mutex.
   void publish_decision(const InboundMessage& message, const ModelSet& models,
@@ -83,6 +88,7 @@ class InferenceWorker {
   EdgeMetrics& metrics_;
   WorkerOptions options_;
   CascadeScorer cascade_;
+  std::optional<DriftLane> drift_;  // with a drift monitor
 
   std::shared_ptr<const LoadedModel> decoder_model_;  // the model decoder_ was built for
   std::unique_ptr<TelemetryDecoder> decoder_;

@@ -14,6 +14,7 @@
 #include "apps/aiotops/command.h"
 #include "apps/aiotops/dataset_input.h"
 #include "apps/aiotops/registry_flags.h"
+#include "apps/aiotops/step_output.h"
 #include "common/files.h"
 #include "common/temp_dir.h"
 #include "validate/report.h"
@@ -233,11 +234,9 @@ int run_validate(ValidateFlags& flags) {
       return report_error(s.error());
     }
   }
-  if (flags.json) {
-    std::printf("%s\n", json.dump(2).c_str());
-  } else {
-    print_summary(report);
-  }
+  if (!flags.json) print_summary(report);
+  // One JSON line on stdout with --json, and the output files a workflow node reads.
+  if (int code = emit_step_result(json, flags.json); code != kExitOk) return code;
   if (report.quality.ok) return kExitOk;
   for (const auto& finding : report.quality.findings) {
     if (finding.fails) {

@@ -32,6 +32,7 @@ void add_inspect_command(CLI::App& root, Action& run);
 void add_quantize_command(CLI::App& root, Action& run);
 void add_edge_command(CLI::App& root, Action& run);
 void add_registry_command(CLI::App& root, Action& run);
+void add_extract_command(CLI::App& root, Action& run);
 void add_validate_command(CLI::App& root, Action& run);
 void add_publish_command(CLI::App& root, Action& run);
 

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   add_quantize_command(app, run);
   add_edge_command(app, run);
   add_registry_command(app, run);
+  add_extract_command(app, run);
   add_validate_command(app, run);
   add_publish_command(app, run);
   CLI::App* pipeline = app.add_subcommand(

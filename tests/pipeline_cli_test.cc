@@ -99,9 +99,8 @@ TEST_F(PipelineCliTest, RetryAttemptsAreNodesWithTheirOwnLogs) {
   auto shown = cli(fmt::format("show {} --json {}", id, state()));
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   std::map<std::string, nlohmann::json> nodes;
-  for (const auto& node : nlohmann::json::parse(shown.out)["nodes"]) {
-    nodes[node["displayName"].get<std::string>()] = node;
-  }
+  const auto document = nlohmann::json::parse(shown.out);
+  for (const auto& node : document["nodes"]) nodes[node["displayName"].get<std::string>()] = node;
   EXPECT_EQ(nodes["flaky"]["type"], "Retry");
   EXPECT_EQ(nodes["flaky"]["phase"], "Succeeded");
   EXPECT_EQ(nodes["flaky"]["outputs"]["result"], "attempt 3");

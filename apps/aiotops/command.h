@@ -32,12 +32,13 @@ void add_inspect_command(CLI::App& root, Action& run);
 void add_quantize_command(CLI::App& root, Action& run);
 void add_edge_command(CLI::App& root, Action& run);
 void add_registry_command(CLI::App& root, Action& run);
-void add_extract_command(CLI::App& root, Action& run);
 void add_validate_command(CLI::App& root, Action& run);
+void add_extract_command(CLI::App& root, Action& run);
 void add_publish_command(CLI::App& root, Action& run);
 
 // `aiotops pipeline ...`: main.cc makes the group; each of these adds its subcommands to it.
 void add_pipeline_command(CLI::App& pipeline, Action& run);  // run, list, show, logs, retry
 void add_pipeline_export_command(CLI::App& pipeline, Action& run);
+void add_pipeline_schedule_command(CLI::App& pipeline, Action& run);
 
 }  // namespace aiotops::cli

@@ -47,14 +47,15 @@ int main(int argc, char** argv) {
   add_quantize_command(app, run);
   add_edge_command(app, run);
   add_registry_command(app, run);
-  add_extract_command(app, run);
   add_validate_command(app, run);
+  add_extract_command(app, run);
   add_publish_command(app, run);
   CLI::App* pipeline = app.add_subcommand(
       "pipeline", "Run Argo Workflows pipelines on this host, or export them for a cluster");
   pipeline->require_subcommand(1);
   add_pipeline_command(*pipeline, run);
   add_pipeline_export_command(*pipeline, run);
+  add_pipeline_schedule_command(*pipeline, run);
 
   try {
     app.parse(argc, argv);

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/aiotops/command.h"
+#include "apps/aiotops/pipeline_setup.h"
 #include "common/files.h"
 #include "pipeline/executor.h"
 
@@ -80,15 +81,7 @@ class CancelOnSignal {
 };
 
 Result<std::unique_ptr<pipeline::RunStore>> open_store(const PipelineFlags& flags) {
-  std::filesystem::path dir = flags.state_dir;
-  if (dir.empty()) {
-    auto fallback = pipeline::default_state_dir(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"));
-    if (!fallback) return fail(fallback.error());
-    dir = *fallback;
-  }
-  pipeline::RunStoreOptions options;
-  options.state_dir = dir;
-  return pipeline::RunStore::open(std::move(options));
+  return open_run_store(flags.state_dir);
 }
 
 // One stderr line per node state change: "12:00:01 Running   train (dag-x7k2p.train)".
@@ -110,18 +103,7 @@ Result<pipeline::ExecutorOptions> executor_options(const PipelineFlags& flags,
   options.host_exec = flags.host_exec;
   options.memoize = flags.memoize;
   options.parallelism = flags.parallelism;
-  if (!flags.image_map.empty()) {
-    auto loaded = pipeline::ImageMap::load(flags.image_map);
-    if (!loaded) return fail(loaded.error());
-    images = std::move(*loaded);
-  } else {
-    images.emplace();
-  }
-  options.image_map = &*images;
-  // Built-in steps run as this very binary (`aiotops <step> ...`).
-  std::error_code ec;
-  options.aiotops_binary = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return fail(ErrorCode::kInternal, "cannot find the aiotops binary: {}", ec.message());
+  if (Status s = configure_images(options, flags.image_map, images); !s) return fail(s.error());
   options.on_node_change = print_progress;
   return options;
 }

@@ -33,7 +33,9 @@ Status write_step_outputs(const nlohmann::json& result, const std::filesystem::p
 }
 
 int emit_step_result(const nlohmann::json& result, bool print) {
-  if (print) std::printf("%s\n", result.dump().c_str());
+  if (print)
+    std::printf("%s\n",
+                result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   const char* dir = std::getenv("AIOTOPS_OUTPUTS_DIR");
   if (dir != nullptr && *dir != '\0') {
     if (Status s = write_step_outputs(result, dir); !s) return report_error(s.error());

@@ -239,8 +239,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "bad.yaml:6:1: YAML error"},
         BadInput{"ApiVersion", "apiVersion: v1\nkind: Workflow\n",
                  "bad.yaml:1: apiVersion: expected argoproj.io/v1alpha1, got 'v1'"},
-        BadInput{"Kind", "apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\n",
-                 "bad.yaml:2: kind: expected Workflow or WorkflowTemplate"},
+        BadInput{"Kind", "apiVersion: argoproj.io/v1alpha1\nkind: ClusterWorkflowTemplate\n",
+                 "bad.yaml:2: kind: expected Workflow, WorkflowTemplate or CronWorkflow, got "
+                 "'ClusterWorkflowTemplate'"},
         BadInput{"MisspeltField",
                  with_head("spec:\n  entrypoint: a\n  templates:\n  - name: a\n    dag:\n      "
                            "tasks:\n      - name: x\n        template: a\n        dependecies: "

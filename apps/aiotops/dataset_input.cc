@@ -2,12 +2,25 @@
 
 #include <cstdio>
 
+#include <fmt/format.h>
+
+#include "common/temp_dir.h"
 #include "telemetry/csv_reader.h"
 
 namespace aiotops::cli {
 
 Result<telemetry::Dataset> read_input(std::string_view command, const std::string& path,
-                                      const telemetry::ReadOptions& options) {
+                                      const telemetry::ReadOptions& options,
+                                      const RegistryClientFlags& registry) {
+  auto registry_name = parse_registry_name(path);
+  if (!registry_name) return fail(registry_name.error());
+  if (*registry_name) {
+    auto dir = TempDir::create(fmt::format("aiotops-{}", command));
+    if (!dir) return fail(dir.error());
+    auto input = resolve_input(path, registry::ArtifactPath::kDatasets, registry, dir->path());
+    if (!input) return fail(input.error());
+    return read_input(command, input->file.string(), options, registry);
+  }
   telemetry::BadRowReport report;
   auto dataset = telemetry::read_dataset(path, options, &report);
   if (!dataset || report.rows_skipped == 0) return dataset;
@@ -19,6 +32,11 @@ Result<telemetry::Dataset> read_input(std::string_view command, const std::strin
   }
   for (const auto& example : report.examples) std::fprintf(stderr, "  e.g. %s\n", example.c_str());
   return dataset;
+}
+
+Result<telemetry::Dataset> read_input(std::string_view command, const std::string& path,
+                                      const telemetry::ReadOptions& options) {
+  return read_input(command, path, options, registry_flags_from_environment());
 }
 
 }  // namespace aiotops::cli

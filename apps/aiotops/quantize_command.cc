@@ -164,7 +164,8 @@ void add_quantize_command(CLI::App& root, Action& run) {
       "Writes the QMODEL file (docs/formats/qmodel.md) for `aiotops export`.");
   cmd->add_option("--model", flags->model, "Model file written by aiotops train")->required();
   cmd->add_option("--calibration", flags->calibration,
-                  "Representative dataset (.csv or JSON lines) with the model's feature columns")
+                  "Representative dataset (.csv, JSON lines or registry:NAME@REF) with the model's "
+                  "feature columns")
       ->required();
   cmd->add_option("--out", flags->out,
                   "QMODEL file to write (atomically; not written when the gate refuses)")

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <system_error>
 #include <utility>
 
@@ -55,6 +56,13 @@ void add_registry_client_flags(CLI::App* cmd, RegistryClientFlags& flags, std::s
                   "Seconds to connect to the registry and per read or write")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+}
+
+RegistryClientFlags registry_flags_from_environment() {
+  RegistryClientFlags flags;
+  if (const char* url = std::getenv("AIOTOPS_REGISTRY_URL")) flags.url = url;
+  if (const char* token = std::getenv("AIOTOPS_REGISTRY_TOKEN")) flags.token = token;
+  return flags;
 }
 
 Result<std::unique_ptr<registry::RegistryClient>> connect_registry(

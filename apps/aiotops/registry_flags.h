@@ -34,6 +34,10 @@ struct RegistryClientFlags {
 void add_registry_client_flags(CLI::App* cmd, RegistryClientFlags& flags,
                                std::string_view prefix = "registry");
 
+// The flags as the environment sets them: AIOTOPS_REGISTRY_URL and AIOTOPS_REGISTRY_TOKEN (what
+// a command without registry flags of its own uses for `registry:` inputs). Thread-safe.
+RegistryClientFlags registry_flags_from_environment();
+
 // A client for the flags. kInvalidArgument when no URL is set or it is malformed; kNotFound /
 // kIo for the token file.
 Result<std::unique_ptr<registry::RegistryClient>> connect_registry(

@@ -180,7 +180,7 @@ int run_train(const TrainFlags& flags) {
   read_options.features = flags.features;
   read_options.label = flags.label;
   read_options.skip_bad_rows = flags.skip_bad_rows;
-  auto dataset = read_input("train", flags.data, read_options);
+  auto dataset = read_input("train", flags.data, read_options, flags.gate.registry);
   if (!dataset) return report_error(dataset.error());
   if (!flags.quiet) {
     std::fprintf(stderr, "aiotops train: %zu rows, %zu features, training %s\n", dataset->rows(),
@@ -230,7 +230,9 @@ void add_train_command(CLI::App& root, Action& run) {
       "Train a fault classifier on a labelled dataset and write the model file "
       "(docs/formats/model.md). Features are standardized with statistics of the training rows "
       "only. Without a split flag every row trains.");
-  cmd->add_option("--data", flags->data, "Dataset: .csv, or .jsonl/.json (JSON lines)")->required();
+  cmd->add_option("--data", flags->data,
+                  "Dataset: .csv, .jsonl/.json (JSON lines) or registry:NAME@REF")
+      ->required();
   cmd->add_option("--features", flags->features,
                   "Feature columns, comma-separated, in the model's input order (default: every "
                   "numeric column except the label, deviceID, timeStamp and fault_type)")

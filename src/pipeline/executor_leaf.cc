@@ -94,9 +94,18 @@ Result<NodeRunSpec> host_spec(const RunContext& context, const Invocation& invoc
                                         *invocation.deadline - std::chrono::steady_clock::now()));
   }
   if (builtin) {
+    // The node's /tmp is <node_dir>/tmp without a mount namespace (NodeRunSpec::tmp_namespace):
+    // a /tmp path written in the template's args is rewritten to it before variables are
+    // filled, so values from parameters (host files, maybe under the host's /tmp) stay as given.
+    spec.private_tmp = true;
+    spec.tmp_namespace = false;
+    std::vector<std::string> written = tmpl.container.args;
+    for (std::string& arg : written) {
+      if (arg == "/tmp" || arg.starts_with("/tmp/")) arg = node_host_path(spec, arg).string();
+    }
     auto command = builtin_command(tmpl, *mapping, context.options().aiotops_binary);
     if (!command) return fail(command.error());
-    auto args = substitute_all(tmpl.container.args, scope);
+    auto args = substitute_all(written, scope);
     if (!args) return fail(args.error());
     spec.command = std::move(*command);
     spec.args = std::move(*args);
@@ -120,13 +129,6 @@ Result<NodeRunSpec> host_spec(const RunContext& context, const Invocation& invoc
                 tmpl.container.image);
   }
   if (builtin) {
-    // The node's /tmp is <node_dir>/tmp by rewriting the paths it is given instead of a mount
-    // namespace (NodeRunSpec::tmp_namespace); an argument that is a path under /tmp is one.
-    spec.private_tmp = true;
-    spec.tmp_namespace = false;
-    for (std::string& arg : spec.args) {
-      if (arg == "/tmp" || arg.starts_with("/tmp/")) arg = node_host_path(spec, arg).string();
-    }
     // What every built-in step reads (docs/pipeline-steps.md); the template's env may override.
     spec.env.emplace_back("AIOTOPS_RUN_ID", context.run_id());
     spec.env.emplace_back("AIOTOPS_OUTPUTS_DIR", node_host_path(spec, kBuiltinOutputsDir).string());
@@ -147,7 +149,7 @@ Result<NodeRunSpec> host_spec(const RunContext& context, const Invocation& invoc
     if (input == nullptr) continue;
     spec.input_files.push_back({invocation.artifacts[i].second, input->path});
   }
-  spec.private_tmp = builtin || mentions_tmp(tmpl);
+  if (!builtin) spec.private_tmp = mentions_tmp(tmpl);
   return spec;
 }
 

@@ -441,11 +441,12 @@ kind: Workflow
 metadata: {name: steps}
 spec:
   entrypoint: main
+  arguments: {parameters: [{name: data}]}
   templates:
     - name: main
       dag:
         tasks:
-          - {name: validate, template: validate, arguments: {parameters: [{name: data, value: new.csv}]}}
+          - {name: validate, template: validate, arguments: {parameters: [{name: data, value: "{{workflow.parameters.data}}"}]}}
           - name: train
             depends: validate
             template: train
@@ -455,20 +456,29 @@ spec:
       outputs: {parameters: [{name: drift, valueFrom: {path: /tmp/aiotops-outputs/drift}}]}
       container:
         image: registry.local/validation_module:latest
-        args: [--data, "{{inputs.parameters.data}}"]
+        args: [--data, "{{inputs.parameters.data}}", --out, /tmp/model.json]
     - name: train
       container: {image: training-module}
 )"));
-  auto loaded = load_workflow(workflow, {});
+  // A host file under /tmp passed as a parameter stays as it is; the template's own /tmp path
+  // is the node's.
+  const std::string data = (scratch_ / "new.csv").string();
+  LoadOptions load;
+  load.parameters = {{"data", data}};
+  auto loaded = load_workflow(workflow, load);
   ASSERT_TRUE(loaded) << loaded.error().message();
   auto created = store_->create_run("steps", workflow.string(), "", {});
   auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
   ASSERT_TRUE(summary) << summary.error().message();
   EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
-  EXPECT_EQ(lines_of(log()),
-            (std::vector<std::string>{
-                fmt::format("validate --reference ref.csv --data new.csv run={}", created->id),
-                fmt::format("train run={}", created->id)}));
+  const auto lines = lines_of(log());
+  ASSERT_EQ(lines.size(), 2u);
+  const std::string validate_prefix =
+      fmt::format("validate --reference ref.csv --data {} --out ", data);
+  EXPECT_TRUE(lines[0].starts_with(validate_prefix)) << lines[0];
+  EXPECT_TRUE(lines[0].ends_with(fmt::format("/tmp/model.json run={}", created->id))) << lines[0];
+  EXPECT_THAT(lines[0], ::testing::HasSubstr(created->id + "/nodes/")) << lines[0];
+  EXPECT_EQ(lines[1], fmt::format("train run={}", created->id));
 }
 
 }  // namespace

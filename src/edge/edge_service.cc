@@ -113,7 +113,7 @@ struct EdgeService::State {
   std::unique_ptr<MqttClient> publisher;
   std::unique_ptr<MqttPublisher> publisher_adapter;
   std::unique_ptr<MqttClient> ingest;
-  std::unique_ptr<DriftMonitor> drift;  // null without a drift reference
+  std::unique_ptr<DriftMonitor> drift;          // null without a drift reference
   std::unique_ptr<TelemetryLog> telemetry_log;  // null without a log directory
   std::vector<std::thread> workers;
   std::atomic<size_t> workers_running = 0;

@@ -18,6 +18,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -218,19 +219,26 @@ class EdgeDriftTest : public ::testing::Test {
     start_service();
     const size_t sent = publish_lines(*publisher, *suite_ / (stream + ".jsonl"));
     EXPECT_GT(sent, 10 * kWindow);
-    // Every reading taken in and handed on; every full window judged (and any train-model
-    // published first). Readings may be scored or dead-lettered for any reason.
+    // Every reading taken in and handed on, and the worker done with the last one: one worker
+    // closes a window per kWindow readings it scores. The worker counts a reading's window before
+    // it publishes the reading's result, so the two counters agree only once it is idle.
+    double scored = -1;
+    double windows = -1;
     EXPECT_TRUE(testing::eventually(
         [&] {
-          return metric("aiotops_edge_messages_received_total") >= static_cast<double>(sent) &&
-                 metric("aiotops_edge_queue_depth") == 0;
+          if (metric("aiotops_edge_messages_received_total") < static_cast<double>(sent) ||
+              metric("aiotops_edge_queue_depth") != 0) {
+            return false;
+          }
+          // Idle: nothing scored since the last look (a batch may be in the worker's hands).
+          const double previous =
+              std::exchange(scored, metric("aiotops_edge_results_published_total"));
+          windows = metric("aiotops_edge_drift_windows_total");
+          return scored == previous && windows == std::floor(scored / kWindow);
         },
-        kTimeout))
+        kTimeout, 200ms))
         << service_->describe() << "\nreceived " << metric("aiotops_edge_messages_received_total")
-        << " of " << sent;
-    // One worker: a window per kWindow readings scored.
-    const double scored = metric("aiotops_edge_results_published_total");
-    EXPECT_EQ(metric("aiotops_edge_drift_windows_total"), std::floor(scored / kWindow));
+        << " of " << sent << "; " << windows << " windows closed for " << scored << " scored";
     triggers_ = metric("aiotops_edge_drift_triggers_total");
     windows_over_ = metric("aiotops_edge_drift_windows_over_threshold_total");
     // SIGTERM flushes what the service published; a marker published after it arrives after it.

@@ -199,7 +199,12 @@ Status apply_flags(EdgeFlags& flags) {
   s.alerts.classes = std::move(*classes);
   if (!flags.drift_reference.empty()) {
     edge::DriftMonitorOptions& drift = s.drift.emplace(flags.drift);
-    drift.reference = flags.drift_reference;
+    // "model": each serving model's own training data, which its registry lineage names.
+    if (flags.drift_reference == "model") {
+      drift.reference_from_model = true;
+    } else {
+      drift.reference = flags.drift_reference;
+    }
     auto cooldown = parse_duration(flags.drift_cooldown);
     if (!cooldown) return fail(cooldown.error().with_context("--drift-cooldown"));
     drift.trigger.cooldown = *cooldown;
@@ -346,8 +351,10 @@ void add_edge_command(CLI::App& root, Action& run) {
   cmd->add_flag("--no-status", flags->no_status, "Serve no status endpoint");
   edge::DriftMonitorOptions& drift = flags->drift;
   cmd->add_option("--drift-reference", flags->drift_reference,
-                  "Statistics (aiotops stats) of the serving model's training data: turns the "
-                  "drift monitor on (PSI and KS per feature on /metrics, train-model on drift)");
+                  "Statistics (aiotops stats) of the serving model's training data, or "
+                  "\"model\": those of the dataset each model from the registry names in its "
+                  "lineage. Turns the drift monitor on (PSI and KS per feature on /metrics, "
+                  "train-model on drift)");
   cmd->add_option("--drift-window", drift.window, "Readings per drift window, per worker")
       ->check(CLI::Range(10, 1'000'000'000))
       ->capture_default_str();
@@ -368,7 +375,8 @@ void add_edge_command(CLI::App& root, Action& run) {
                   "Least time between two train-model requests")
       ->capture_default_str();
   cmd->add_option("--drift-dataset", drift.dataset,
-                  "Dataset name the train-model payload carries (\"dataset\"), for the pipeline");
+                  "Dataset name the train-model payload carries (\"dataset\"), for the "
+                  "pipeline (default with --drift-reference model: the training dataset's name)");
   cmd->add_option("--telemetry-log", s.telemetry_log.dir,
                   "Directory for the telemetry log: every scored reading as a JSON line in "
                   "telemetry-YYYYMMDDTHH.jsonl (UTC hour of receipt), for aiotops extract");

@@ -31,6 +31,9 @@ class DriftTrigger {
   // close time on a monotonic clock.
   bool on_window(bool over_threshold, std::chrono::nanoseconds now) noexcept;
 
+  // Starts the count of windows in a row over (a new reference); the cool-down still holds.
+  void restart() noexcept { streak_.store(0, std::memory_order_relaxed); }
+
   // Consecutive windows over threshold so far (0 after a window under it).
   uint32_t consecutive() const noexcept { return streak_.load(std::memory_order_relaxed); }
 

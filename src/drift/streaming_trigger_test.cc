@@ -39,6 +39,19 @@ TEST(DriftTriggerTest, FiresAtMostOncePerCooldownWhileDriftPersists) {
   EXPECT_TRUE(trigger.on_window(true, 21min));
 }
 
+TEST(DriftTriggerTest, RestartCountsAgainButKeepsTheCooldown) {
+  DriftTrigger trigger({.persist_windows = 2, .cooldown = 10min});
+  EXPECT_FALSE(trigger.on_window(true, 0s));
+  trigger.restart();  // a new reference: the window before it does not count
+  EXPECT_EQ(trigger.consecutive(), 0u);
+  EXPECT_FALSE(trigger.on_window(true, 1min));
+  EXPECT_TRUE(trigger.on_window(true, 2min));
+  trigger.restart();
+  EXPECT_FALSE(trigger.on_window(true, 3min));
+  EXPECT_FALSE(trigger.on_window(true, 4min));  // two in a row, but within the cool-down
+  EXPECT_TRUE(trigger.on_window(true, 12min));
+}
+
 TEST(DriftTriggerTest, NoCooldownFiresOnEveryPersistentWindow) {
   DriftTrigger trigger({.persist_windows = 1, .cooldown = 0ms});
   EXPECT_TRUE(trigger.on_window(true, 1s));

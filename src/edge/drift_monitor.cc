@@ -30,9 +30,10 @@ nlohmann::json number(double value) {
 }  // namespace
 
 Status check_drift_options(const DriftMonitorOptions& options) {
-  if (options.reference.empty()) {
+  if (options.reference.empty() == !options.reference_from_model) {
     return fail(ErrorCode::kInvalidArgument,
-                "drift: a reference (dataset statistics of the model's training data) is needed");
+                "drift: one reference is needed: a dataset statistics file of the model's "
+                "training data, or the serving model's own");
   }
   if (options.window < 10 || options.window > 1'000'000'000) {
     return fail(ErrorCode::kInvalidArgument, "drift window {}: expected 10 to 10^9 readings",
@@ -85,6 +86,7 @@ std::string encode_train_model(const DriftReport& report) {
                             {"window", report.window},
                             {"features", std::move(features)}};
   if (!report.dataset.empty()) payload["dataset"] = report.dataset;
+  if (!report.reference_dataset.empty()) payload["reference_dataset"] = report.reference_dataset;
   const nlohmann::json message = {
       {"command", kTrainModelCommand},
       {"payload", payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}};
@@ -98,25 +100,24 @@ std::chrono::nanoseconds DriftMonitor::steady_now() {
 Result<std::unique_ptr<DriftMonitor>> DriftMonitor::create(DriftMonitorOptions options,
                                                            MetricsRegistry& registry, Clock clock) {
   if (Status s = check_drift_options(options); !s) return fail(s.error());
-  auto stats = telemetry::read_stats(options.reference);
-  if (!stats) return fail(stats.error());
-  auto reference = streaming_reference(*stats, options.bins);
-  if (!reference) return fail(reference.error().with_context(options.reference.string()));
+  std::shared_ptr<const drift::StreamingReference> file_reference;
+  if (!options.reference_from_model) {
+    auto stats = telemetry::read_stats(options.reference);
+    if (!stats) return fail(stats.error());
+    auto reference = streaming_reference(*stats, options.bins);
+    if (!reference) return fail(reference.error().with_context(options.reference.string()));
+    file_reference = std::make_shared<const drift::StreamingReference>(std::move(*reference));
+  }
   std::unique_ptr<DriftMonitor> monitor(
-      new DriftMonitor(std::move(options), std::move(*reference), std::move(clock)));
+      new DriftMonitor(std::move(options), std::move(file_reference), std::move(clock)));
   MetricsRegistry& r = registry;
+  monitor->registry_ = &registry;
   Status status;
-  for (const drift::StreamingFeatureReference& f : monitor->reference_.features) {
-    monitor->psi_.push_back(
-        take(r.gauge("aiotops_edge_drift_psi", "PSI of the latest window against the reference",
-                     {{"feature", f.name}}),
-             status));
-    monitor->ks_.push_back(
-        take(r.gauge("aiotops_edge_drift_ks",
-                     "Kolmogorov-Smirnov statistic of the latest window against the reference, "
-                     "on the reference's bins (a lower bound of the exact one)",
-                     {{"feature", f.name}}),
-             status));
+  if (monitor->file_reference_) {
+    for (const drift::StreamingFeatureReference& f : monitor->file_reference_->features) {
+      if (auto gauges = monitor->gauges_for(f.name); !gauges && status)
+        status = fail(gauges.error());
+    }
   }
   monitor->windows_ =
       take(r.counter("aiotops_edge_drift_windows_total", "Drift windows closed"), status);
@@ -140,17 +141,66 @@ Result<std::unique_ptr<DriftMonitor>> DriftMonitor::create(DriftMonitorOptions o
   return monitor;
 }
 
-Status DriftMonitor::check_model(const ModelInfo& model) const {
+Result<DriftMonitor::FeatureGauges> DriftMonitor::gauges_for(const std::string& feature) {
+  std::lock_guard lock(mutex_);
+  if (auto it = gauges_.find(feature); it != gauges_.end()) return it->second;
+  Status status;
+  FeatureGauges gauges;
+  gauges.psi = take(
+      registry_->gauge("aiotops_edge_drift_psi", "PSI of the latest window against the reference",
+                       {{"feature", feature}}),
+      status);
+  gauges.ks = take(registry_->gauge("aiotops_edge_drift_ks",
+                                    "Kolmogorov-Smirnov statistic of the latest window against the "
+                                    "reference, on the reference's bins (a lower bound of the "
+                                    "exact one)",
+                                    {{"feature", feature}}),
+                   status);
+  if (!status) return fail(ErrorCode::kInternal, "drift metrics: {}", status.error().message());
+  gauges_.emplace(feature, gauges);
+  return gauges;
+}
+
+std::shared_ptr<const drift::StreamingReference> DriftMonitor::reference_for(
+    const ModelInfo& model) {
+  if (file_reference_) return file_reference_;
+  const telemetry::DatasetStats* stats = model.training.stats.get();
+  if (stats == nullptr) return nullptr;
+  std::lock_guard lock(mutex_);
+  if (stats != cached_stats_) {
+    auto reference = streaming_reference(*stats, options_.bins);
+    if (!reference) {
+      spdlog::error("drift reference of model {} (training dataset {}): {}", model.version,
+                    model.training.dataset, reference.error().message());
+      cached_reference_.reset();
+    } else {
+      cached_reference_ = std::make_shared<const drift::StreamingReference>(std::move(*reference));
+    }
+    cached_stats_ = stats;
+  }
+  return cached_reference_;
+}
+
+Status DriftMonitor::check_model(const ModelInfo& model) {
+  const auto reference = reference_for(model);
+  if (!reference) {
+    return fail(ErrorCode::kInvalidArgument,
+                "drift reference: model {} ({}) carries no usable training statistics; a model "
+                "served from the registry (--registry-model) brings those of the dataset its "
+                "lineage names",
+                model.version, model.origin);
+  }
   for (const std::string& name : model.feature_names) {
-    if (reference_.find(name)) return {};
+    if (reference->find(name)) return {};
   }
   std::string names;
-  for (const drift::StreamingFeatureReference& f : reference_.features) {
+  for (const drift::StreamingFeatureReference& f : reference->features) {
     names += names.empty() ? f.name : ", " + f.name;
   }
   return fail(ErrorCode::kInvalidArgument,
               "drift reference {}: model {} scores none of its features ({})",
-              options_.reference.string(), model.version, names);
+              options_.reference_from_model ? model.training.dataset : options_.reference.string(),
+              model.version, names);
 }
 
 bool DriftMonitor::over(const drift::WindowStatistics& s) const {
@@ -158,46 +208,63 @@ bool DriftMonitor::over(const drift::WindowStatistics& s) const {
                          (options_.ks_threshold > 0 && s.ks >= options_.ks_threshold));
 }
 
-void DriftMonitor::on_model(const ModelInfo& model, bool monitored) {
+void DriftMonitor::on_model(const ModelInfo& model, const drift::StreamingReference* reference,
+                            bool monitored) {
   monitoring_->set(monitored ? 1 : 0);
   if (!monitored) {
-    spdlog::warn("drift monitor paused: model {} scores none of the reference's features",
+    spdlog::warn("drift monitor paused: model {} has no reference or scores none of its features",
                  model.version);
+  }
+  std::lock_guard lock(mutex_);
+  if (reference != nullptr && reference != judged_) {
+    if (judged_ != nullptr) {
+      spdlog::info("drift monitor: model {} is judged against its own training data {}",
+                   model.version, model.training.dataset);
+      trigger_.restart();
+      consecutive_->set(0);
+    }
+    judged_ = reference;
   }
 }
 
-void DriftMonitor::on_window(const ModelInfo& model,
+void DriftMonitor::on_window(const ModelInfo& model, const drift::StreamingReference& reference,
+                             std::span<const FeatureGauges> gauges,
                              std::span<const drift::WindowStatistics> statistics,
                              Publisher& publisher) {
   bool any_over = false;
   for (size_t f = 0; f < statistics.size(); ++f) {
     const drift::WindowStatistics& s = statistics[f];
     if (s.count == 0) continue;
-    psi_[f]->set(s.psi);
-    ks_[f]->set(s.ks);
+    gauges[f].psi->set(s.psi);
+    gauges[f].ks->set(s.ks);
     any_over = any_over || over(s);
   }
   state_->set(any_over ? 1 : 0);
   const bool fire = trigger_.on_window(any_over, clock_());
   consecutive_->set(trigger_.consecutive());
-  if (fire) request_training(model, statistics, publisher);
+  if (fire) request_training(model, reference, statistics, publisher);
   // Counted last: whoever sees the window counted also sees its train-model request published.
   if (any_over) windows_over_->inc();
   windows_->inc();
 }
 
 void DriftMonitor::request_training(const ModelInfo& model,
+                                    const drift::StreamingReference& reference,
                                     std::span<const drift::WindowStatistics> statistics,
                                     Publisher& publisher) {
   DriftReport report;
   report.model_version = model.version;
-  report.reference_hash = reference_.content_hash;
-  report.dataset = options_.dataset;
+  report.reference_hash = reference.content_hash;
+  report.reference_dataset = model.training.dataset;
+  // "NAME:VERSION": retraining takes new data under the same name.
+  report.dataset = !options_.dataset.empty()
+                       ? options_.dataset
+                       : model.training.dataset.substr(0, model.training.dataset.rfind(':'));
   report.consecutive_windows = trigger_.consecutive();
   report.window = options_.window;
   for (size_t f = 0; f < statistics.size(); ++f) {
     if (statistics[f].count == 0) continue;
-    report.features.push_back({reference_.features[f].name, statistics[f], over(statistics[f])});
+    report.features.push_back({reference.features[f].name, statistics[f], over(statistics[f])});
   }
   const std::string message = encode_train_model(report);
   if (Status s = publisher.publish(options_.control_topic, message, 1); !s) {
@@ -210,11 +277,29 @@ void DriftMonitor::request_training(const ModelInfo& model,
                report.consecutive_windows, options_.control_topic);
 }
 
-DriftLane::DriftLane(DriftMonitor& monitor) : monitor_(&monitor) {
-  for (const drift::StreamingFeatureReference& f : monitor.reference_.features) {
-    histograms_.emplace_back(f);
+DriftLane::DriftLane(DriftMonitor& monitor) : monitor_(&monitor) {}
+
+void DriftLane::use(std::shared_ptr<const drift::StreamingReference> reference) {
+  if (reference == reference_) return;
+  reference_ = std::move(reference);
+  histograms_.clear();
+  gauges_.clear();
+  if (reference_) {
+    for (const drift::StreamingFeatureReference& f : reference_->features) {
+      auto gauges = monitor_->gauges_for(f.name);
+      if (!gauges) {
+        // Only a registry refusing a well-formed name gets here; not monitoring beats crashing.
+        spdlog::error("drift monitor: {}", gauges.error().message());
+        reference_.reset();
+        histograms_.clear();
+        gauges_.clear();
+        break;
+      }
+      histograms_.emplace_back(f);
+      gauges_.push_back(*gauges);
+    }
   }
-  statistics_.resize(histograms_.size());
+  statistics_.assign(histograms_.size(), {});
 }
 
 void DriftLane::clear() {
@@ -225,23 +310,26 @@ void DriftLane::clear() {
 void DriftLane::start(const std::shared_ptr<const LoadedModel>& model) {
   model_ = model;
   inputs_.clear();
+  use(model ? monitor_->reference_for(model->info()) : nullptr);
   clear();
   if (!model) return;
   const ModelInfo& info = model->info();
-  for (size_t v = 0; v < info.feature_names.size(); ++v) {
-    const auto& features = monitor_->reference_.features;
-    for (size_t f = 0; f < features.size(); ++f) {
-      if (features[f].name == info.feature_names[v]) inputs_.push_back({v, f});
+  if (reference_) {
+    for (size_t v = 0; v < info.feature_names.size(); ++v) {
+      const auto& features = reference_->features;
+      for (size_t f = 0; f < features.size(); ++f) {
+        if (features[f].name == info.feature_names[v]) inputs_.push_back({v, f});
+      }
     }
   }
-  monitor_->on_model(info, !inputs_.empty());
+  monitor_->on_model(info, reference_.get(), !inputs_.empty());
 }
 
 void DriftLane::close_window(Publisher& publisher) {
   for (size_t f = 0; f < histograms_.size(); ++f) {
     statistics_[f] = drift::window_statistics(histograms_[f].reference(), histograms_[f].counts());
   }
-  monitor_->on_window(model_->info(), statistics_, publisher);
+  monitor_->on_window(model_->info(), *reference_, gauges_, statistics_, publisher);
   clear();
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 // The edge service's streaming drift monitor (docs/edge.md, "Drift monitor"). Every accepted
 // reading's features are counted, per inference worker, in fixed bins of the reference: the
-// histograms of the serving model's training data, from its dataset statistics file (`aiotops
-// stats`). Every `window` readings a worker closes its window: PSI and the binned KS statistic per
+// histograms of the serving model's training data, either from a dataset statistics file
+// (`aiotops stats`) or, following the model, from the statistics its registry lineage names
+// (ModelInfo::training), so a retrained model brings its own reference when it is swapped in.
+// Every `window` readings a worker closes its window: PSI and the binned KS statistic per
 // feature go to /metrics, and a window with a feature over threshold counts towards the trigger,
 // which after `persist_windows` such windows in a row publishes
 //   {"command":"train-model","payload":"<JSON text, see encode_train_model>"}
-// on the control topic, at most once per cool-down.
+// on the control topic, at most once per cool-down. A new reference starts the count over.
 //
 // Windows are fleet-wide (every device's readings together): retraining is fleet-wide too, and a
 // window per device class or device would take that many times longer to fill. With several
@@ -16,7 +18,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +40,8 @@ namespace aiotops::edge {
 struct DriftMonitorOptions {
   // Dataset statistics (docs/formats/dataset-stats.md) of the serving model's training data.
   std::filesystem::path reference{};
+  // Instead of `reference`: each serving model's own training statistics (ModelInfo::training).
+  bool reference_from_model = false;
   uint32_t window = 1000;      // readings per window, per worker; 10 to 10^9
   double psi_threshold = 0.2;  // a feature's PSI at or above it puts the window over; > 0
   double ks_threshold = 0;     // ... or its binned KS at or above it, in (0, 1]; 0: not used
@@ -57,7 +63,9 @@ Result<drift::StreamingReference> streaming_reference(const telemetry::DatasetSt
 struct DriftReport {
   std::string model_version;   // the serving model's
   std::string reference_hash;  // content hash of the reference dataset
-  std::string dataset;         // DriftMonitorOptions::dataset; empty: left out
+  // DriftMonitorOptions::dataset, else the name of the model's training dataset; empty: left out
+  std::string dataset;
+  std::string reference_dataset;  // the model's training dataset "NAME:VERSION"; empty: left out
   uint32_t consecutive_windows = 0;
   uint32_t window = 0;  // readings per window
   struct Feature {
@@ -70,58 +78,80 @@ struct DriftReport {
 
 // {"command":"train-model","payload":P} with P the JSON text (a string, as the reference's
 // payloads are) of {"reason":"drift","model_version","reference","dataset"(when set),
+// "reference_dataset"(when known),
 // "consecutive_windows","window","features":{NAME:{"psi","ks","ks_bound","drift"}}}.
 // Never fails; allocates (a trigger is rare).
 std::string encode_train_model(const DriftReport& report);
 
-// Shared by the workers: the reference, the trigger and the metrics. Thread-safe.
+// Shared by the workers: the references, the trigger and the metrics. Thread-safe.
 class DriftMonitor {
  public:
   using Clock = std::function<std::chrono::nanoseconds()>;  // monotonic
 
-  // Reads the reference file (kNotFound, kIo, kInvalidArgument naming the file and field) and
-  // registers the drift metrics in `registry` (which must outlive the monitor).
+  // Reads the reference file, when one is named (kNotFound, kIo, kInvalidArgument naming the
+  // file and field), and registers the drift metrics in `registry` (which must outlive the
+  // monitor).
   static Result<std::unique_ptr<DriftMonitor>> create(DriftMonitorOptions options,
                                                       MetricsRegistry& registry,
                                                       Clock clock = steady_now);
-  // kInvalidArgument when `model` scores none of the reference's features.
-  Status check_model(const ModelInfo& model) const;
+  // kInvalidArgument when `model` has no reference (following the model: it carries no training
+  // statistics) or scores none of the reference's features.
+  Status check_model(const ModelInfo& model);
 
-  const drift::StreamingReference& reference() const { return reference_; }
+  // The reference `model` is judged against: the file's, or the model's own (built once per
+  // statistics). Null when the model carries none or they are malformed (logged).
+  std::shared_ptr<const drift::StreamingReference> reference_for(const ModelInfo& model);
   const DriftMonitorOptions& options() const { return options_; }
 
   static std::chrono::nanoseconds steady_now();
 
  private:
   friend class DriftLane;
-  DriftMonitor(DriftMonitorOptions options, drift::StreamingReference reference, Clock clock)
+  struct FeatureGauges {
+    Gauge* psi = nullptr;
+    Gauge* ks = nullptr;
+  };
+  DriftMonitor(DriftMonitorOptions options,
+               std::shared_ptr<const drift::StreamingReference> file_reference, Clock clock)
       : options_(std::move(options)),
-        reference_(std::move(reference)),
+        file_reference_(std::move(file_reference)),
         trigger_(options_.trigger),
         clock_(std::move(clock)) {}
+  // The /metrics gauges of a feature, registered the first time it is named (kInternal when
+  // the registry refuses them).
+  Result<FeatureGauges> gauges_for(const std::string& feature);
   // True when the feature's statistics put a window over threshold.
   bool over(const drift::WindowStatistics& s) const;
-  // A lane closed a window: `statistics` per reference feature (count 0: not scored by the model).
-  void on_window(const ModelInfo& model, std::span<const drift::WindowStatistics> statistics,
-                 Publisher& publisher);
+  // A lane closed a window: `statistics` per feature of `reference` (count 0: not scored).
+  void on_window(const ModelInfo& model, const drift::StreamingReference& reference,
+                 std::span<const FeatureGauges> gauges,
+                 std::span<const drift::WindowStatistics> statistics, Publisher& publisher);
   // Publishes train-model for the window that fired the trigger (allocates; rare).
-  void request_training(const ModelInfo& model, std::span<const drift::WindowStatistics> statistics,
-                        Publisher& publisher);
-  // A lane started counting for a model: 1 when it is monitored, else 0 (logged).
-  void on_model(const ModelInfo& model, bool monitored);
-
+  void request_training(const ModelInfo& model, const drift::StreamingReference& reference,
+                        std::span<const drift::WindowStatistics> statistics, Publisher& publisher);
+  // A lane started counting for a model against `reference` (null: none): monitored or not
+  // (logged); a reference other than the last one starts the trigger's count over.
+  void on_model(const ModelInfo& model, const drift::StreamingReference* reference, bool monitored);
+  // `monitor->` reads in the lanes stay lock-free: everything below the mutex is touched only
+  // when a model changes.
   const DriftMonitorOptions options_;
-  const drift::StreamingReference reference_;
+  const std::shared_ptr<const drift::StreamingReference> file_reference_;  // null: from models
   drift::DriftTrigger trigger_;
   const Clock clock_;
-  std::vector<Gauge*> psi_;  // per reference feature
-  std::vector<Gauge*> ks_;
+  MetricsRegistry* registry_ = nullptr;
   Counter* windows_ = nullptr;
   Counter* windows_over_ = nullptr;
   Counter* triggers_ = nullptr;
   Gauge* state_ = nullptr;
   Gauge* consecutive_ = nullptr;
   Gauge* monitoring_ = nullptr;
+
+  std::mutex mutex_;
+  std::map<std::string, FeatureGauges> gauges_;  // by feature name
+  // The reference built for the latest model statistics seen, keyed by their address.
+  const telemetry::DatasetStats* cached_stats_ = nullptr;
+  std::shared_ptr<const drift::StreamingReference> cached_reference_;
+  const drift::StreamingReference* judged_ = nullptr;  // the reference windows last counted on
 };
 
 // One worker's windows. Not thread-safe: one per worker thread.
@@ -148,14 +178,18 @@ class DriftLane {
     size_t feature;  // index in the reference
   };
   void start(const std::shared_ptr<const LoadedModel>& model);
+  // Histograms, statistics and gauges for `reference` (allocates; on a model change only).
+  void use(std::shared_ptr<const drift::StreamingReference> reference);
   void clear();
   void close_window(Publisher& publisher);
 
   DriftMonitor* monitor_;
-  std::shared_ptr<const LoadedModel> model_;           // the model inputs_ map
-  std::vector<Input> inputs_;                          // empty: the model is not monitored
-  std::vector<drift::StreamingHistogram> histograms_;  // per reference feature
-  std::vector<drift::WindowStatistics> statistics_;    // per reference feature
+  std::shared_ptr<const LoadedModel> model_;                    // the model inputs_ map
+  std::shared_ptr<const drift::StreamingReference> reference_;  // null: none for the model
+  std::vector<Input> inputs_;                                   // empty: the model is not monitored
+  std::vector<drift::StreamingHistogram> histograms_;           // per reference feature
+  std::vector<drift::WindowStatistics> statistics_;             // per reference feature
+  std::vector<DriftMonitor::FeatureGauges> gauges_;             // per reference feature
   uint32_t readings_ = 0;
 };
 

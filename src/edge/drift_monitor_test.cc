@@ -69,22 +69,44 @@ class DriftMonitorTest : public ::testing::Test {
   }
 
   void start(DriftMonitorOptions options = {}) {
-    options.reference = reference_;
-    options.dataset = "motors";
+    if (!options.reference_from_model) {
+      options.reference = reference_;
+      options.dataset = "motors";
+    }
     auto monitor = DriftMonitor::create(options, registry_, [this] { return now_; });
     ASSERT_TRUE(monitor.has_value()) << monitor.error().message();
     monitor_ = std::move(*monitor);
     lane_.emplace(*monitor_);
   }
 
-  // Feeds `windows` windows of rows to the lane, `minutes` apart.
-  void feed(size_t windows, uint64_t seed, double scales = 0, std::chrono::minutes minutes = 1min) {
+  // Feeds `windows` windows of rows to the lane, `minutes` apart, scored by `model` (model_ when
+  // null).
+  void feed(size_t windows, uint64_t seed, double scales = 0, std::chrono::minutes minutes = 1min,
+            std::shared_ptr<const LoadedModel> model = nullptr) {
+    if (!model) model = model_;
     for (size_t w = 0; w < windows; ++w) {
       now_ += minutes;
       for (const auto& row : rows(monitor_->options().window, seed + w, 0, scales)) {
-        lane_->observe(model_, row, publisher_);
+        lane_->observe(model, row, publisher_);
       }
     }
+  }
+  // The test model, trained (as far as its lineage says) on rows shifted by `scales`.
+  static std::shared_ptr<const LoadedModel> model_trained_on(std::string dataset, double scales) {
+    telemetry::Dataset training;
+    for (const auto& row : rows(20000, 1, 0, scales)) {
+      training.features.insert(training.features.end(), row.begin(), row.end());
+    }
+    auto model = LoadedModel::from_bytes(testing::native_bytes(testing::native_model()),
+                                         "registry model", {}, {});
+    if (!model) return nullptr;
+    training.feature_names = (*model)->info().feature_names;
+    auto stats =
+        std::make_shared<const telemetry::DatasetStats>(telemetry::compute_stats(training));
+    auto with_lineage =
+        LoadedModel::from_bytes(testing::native_bytes(testing::native_model()), "registry model",
+                                {}, {.dataset = std::move(dataset), .stats = std::move(stats)});
+    return with_lineage ? *with_lineage : nullptr;
   }
   double metric(std::string_view name) const { return series(registry_, name).value_or(-1); }
 
@@ -170,6 +192,39 @@ TEST_F(DriftMonitorTest, CountingAllocatesNothing) {
   EXPECT_EQ(metric("aiotops_edge_drift_windows_total"), 10);
 }
 
+TEST_F(DriftMonitorTest, FollowingTheModelEachModelIsJudgedAgainstItsOwnTrainingData) {
+  start({.reference_from_model = true,
+         .window = 500,
+         .trigger = {.persist_windows = 2, .cooldown = 0ms}});
+  const auto before = model_trained_on("motors:3", 0);
+  const auto after = model_trained_on("motors:4", 1.0);  // retrained on the drifted fleet
+  ASSERT_TRUE(before && after);
+  EXPECT_TRUE(monitor_->check_model(before->info()).has_value());
+  auto refused = monitor_->check_model(model_->info());  // from a file: no lineage
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message().find("no usable training statistics"), std::string::npos)
+      << refused.error().message();
+
+  feed(1, 200, 1.0, 1min, before);
+  EXPECT_EQ(metric("aiotops_edge_drift_consecutive_windows"), 1);
+  // The retrained model is swapped in: its reference is the drifted data, the count starts over.
+  feed(5, 300, 1.0, 1min, after);
+  EXPECT_EQ(metric("aiotops_edge_drift_consecutive_windows"), 0);
+  EXPECT_EQ(metric("aiotops_edge_drift_windows_over_threshold_total"), 1);
+  EXPECT_TRUE(publisher_.messages.empty());
+  EXPECT_LT(metric("aiotops_edge_drift_psi{feature=\"air_temperature_k\"}"), 0.1);
+
+  // Back on the first model, the drifted data is drift again; the payload names its lineage.
+  feed(2, 400, 1.0, 1min, before);
+  ASSERT_EQ(publisher_.messages.size(), 1u);
+  const auto message = nlohmann::json::parse(publisher_.messages[0].payload);
+  const auto payload = nlohmann::json::parse(message["payload"].get<std::string>());
+  EXPECT_EQ(payload["dataset"], "motors");
+  EXPECT_EQ(payload["reference_dataset"], "motors:3");
+  EXPECT_EQ(payload["features"]["air_temperature_k"]["drift"], true);
+  EXPECT_EQ(monitor_->reference_for(before->info()), monitor_->reference_for(before->info()));
+}
+
 TEST_F(DriftMonitorTest, RefusesAModelWithoutReferenceFeaturesAndBadOptions) {
   start();
   ModelInfo other;
@@ -181,6 +236,8 @@ TEST_F(DriftMonitorTest, RefusesAModelWithoutReferenceFeaturesAndBadOptions) {
   EXPECT_TRUE(monitor_->check_model(model_->info()).has_value());
 
   EXPECT_FALSE(check_drift_options({}).has_value());  // no reference
+  EXPECT_FALSE(check_drift_options({.reference = "r", .reference_from_model = true}).has_value());
+  EXPECT_TRUE(check_drift_options({.reference_from_model = true}).has_value());
   EXPECT_FALSE(check_drift_options({.reference = "r", .window = 5}).has_value());
   EXPECT_FALSE(check_drift_options({.reference = "r", .psi_threshold = 0}).has_value());
   EXPECT_FALSE(check_drift_options({.reference = "r", .ks_threshold = 2}).has_value());

@@ -153,7 +153,8 @@ Result<std::shared_ptr<const LoadedModel>> LoadedModel::load(const std::filesyst
 
 Result<std::shared_ptr<const LoadedModel>> LoadedModel::from_bytes(std::string_view bytes,
                                                                    std::string_view origin,
-                                                                   const LoadOptions& options) {
+                                                                   const LoadOptions& options,
+                                                                   TrainingData training) {
   if (options.lanes == 0) {
     return fail(ErrorCode::kInvalidArgument, "{}: a model needs at least one scorer lane", origin);
   }
@@ -173,6 +174,7 @@ Result<std::shared_ptr<const LoadedModel>> LoadedModel::from_bytes(std::string_v
   loaded->first.origin = origin;
   loaded->first.sha256 = sha256;
   loaded->first.file_bytes = bytes.size();
+  loaded->first.training = std::move(training);
   return std::shared_ptr<const LoadedModel>(
       new LoadedModel(std::move(loaded->first), std::move(loaded->second)));
 }

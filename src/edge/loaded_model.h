@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "edge/model_source.h"
 #include "edge/scorer.h"
 #include "edge/telemetry_decoder.h"
 #include "ml/model_file.h"
@@ -44,6 +45,7 @@ struct ModelInfo {
   // Per feature (feature_names order), the training rows' range; empty when the model carries
   // none (then the service cannot flag out-of-range telemetry for it).
   std::vector<ValueRange> training_ranges;
+  TrainingData training;  // what its source said about its training data
 };
 
 struct LoadOptions {
@@ -63,10 +65,12 @@ class LoadedModel {
   // the model does not fit the service (features, levels); every message starts with the path.
   static Result<std::shared_ptr<const LoadedModel>> load(const std::filesystem::path& path,
                                                          const LoadOptions& options);
-  // The same from bytes already read; `origin` names them in messages and in info().origin.
+  // The same from bytes already read; `origin` names them in messages and in info().origin,
+  // `training` is kept as info().training.
   static Result<std::shared_ptr<const LoadedModel>> from_bytes(std::string_view bytes,
                                                                std::string_view origin,
-                                                               const LoadOptions& options);
+                                                               const LoadOptions& options,
+                                                               TrainingData training = {});
 
   const ModelInfo& info() const { return info_; }
   size_t lanes() const { return lanes_.size(); }

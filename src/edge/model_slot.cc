@@ -28,16 +28,17 @@ Result<std::shared_ptr<const ModelSet>> ModelSlot::load_file(ModelRole role,
 
 Result<std::shared_ptr<const ModelSet>> ModelSlot::load_bytes(ModelRole role,
                                                               std::string_view bytes,
-                                                              std::string_view origin) {
+                                                              std::string_view origin,
+                                                              TrainingData training) {
   std::lock_guard lock(load_mutex_);
-  return install(role, LoadedModel::from_bytes(bytes, origin, options_));
+  return install(role, LoadedModel::from_bytes(bytes, origin, options_, std::move(training)));
 }
 
 Result<std::shared_ptr<const ModelSet>> ModelSlot::load_request(const ModelRequest& request,
                                                                 ModelSource& source) {
   auto fetched = source.fetch(request);
   if (!fetched) return refuse(fetched.error());
-  return load_bytes(request.role, fetched->bytes, fetched->origin);
+  return load_bytes(request.role, fetched->bytes, fetched->origin, std::move(fetched->training));
 }
 
 Result<std::shared_ptr<const ModelSet>> ModelSlot::remove_cascade() {

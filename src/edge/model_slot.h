@@ -56,7 +56,8 @@ class ModelSlot {
   Result<std::shared_ptr<const ModelSet>> load_file(ModelRole role,
                                                     const std::filesystem::path& path);
   Result<std::shared_ptr<const ModelSet>> load_bytes(ModelRole role, std::string_view bytes,
-                                                     std::string_view origin);
+                                                     std::string_view origin,
+                                                     TrainingData training = {});
   // Fetches request.reference from `source` (on this thread), then loads it as load_bytes().
   Result<std::shared_ptr<const ModelSet>> load_request(const ModelRequest& request,
                                                        ModelSource& source);

@@ -11,10 +11,12 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "common/error.h"
+#include "telemetry/stats.h"
 
 namespace aiotops::edge {
 
@@ -30,10 +32,18 @@ struct ModelRequest {
   std::string reference;  // what names the model to its source (a file name, for a directory)
 };
 
+// The data a model was trained on, when its source knows (a registry model's lineage): the
+// drift monitor's reference for that model (`--drift-reference model`).
+struct TrainingData {
+  std::string dataset;                                   // "NAME:VERSION"; empty: unknown
+  std::shared_ptr<const telemetry::DatasetStats> stats;  // null: unknown
+};
+
 // A model file's bytes and where they came from (a path, for messages and ModelInfo::origin).
 struct ModelBytes {
   std::string bytes;
   std::string origin;
+  TrainingData training{};
 };
 
 // Reads a whole model file. kNotFound/kIo naming the path, kResourceExhausted when it is larger

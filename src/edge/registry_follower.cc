@@ -77,7 +77,8 @@ Result<std::shared_ptr<const ModelSet>> RegistryFollower::install(int64_t versio
       [&]() -> Result<std::shared_ptr<const ModelSet>> {
     auto bytes = source_->fetch({ModelRole::kPrimary, std::to_string(version)});
     if (!bytes) return fail(bytes.error());
-    return slot_.load_bytes(ModelRole::kPrimary, bytes->bytes, bytes->origin);
+    return slot_.load_bytes(ModelRole::kPrimary, bytes->bytes, bytes->origin,
+                            std::move(bytes->training));
   }();
   if (loaded) {
     serving_ = version;

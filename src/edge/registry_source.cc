@@ -1,8 +1,10 @@
 #include "edge/registry_source.h"
 
 #include <charconv>
+#include <memory>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/sha256.h"
 #include "registry/client.h"
@@ -113,8 +115,22 @@ Result<ModelBytes> RegistrySource::fetch(const ModelRequest& request) {
                 "{}: the bytes ({} bytes, SHA-256 {}) are not the signed ones ({} bytes, {})", what,
                 model->bytes.size(), sha256, manifest->size, manifest->sha256);
   }
-  return ModelBytes{std::move(model->bytes), fmt::format("{} {}@{} version {}", options_.url,
-                                                         options_.model, options_.alias, *version)};
+  return ModelBytes{
+      std::move(model->bytes),
+      fmt::format("{} {}@{} version {}", options_.url, options_.model, options_.alias, *version),
+      training_data(what, request.reference)};
+}
+
+TrainingData RegistrySource::training_data(std::string_view what, std::string_view version) {
+  auto training = client_->training_dataset(options_.model, version);
+  if (!training) {
+    // The model serves all the same; only a drift monitor that follows the model's own
+    // reference has nothing to compare with for it.
+    spdlog::warn("{}: no training data statistics: {}", what, training.error().message());
+    return {};
+  }
+  return {fmt::format("{}:{}", training->dataset.name, training->dataset.version),
+          std::make_shared<const telemetry::DatasetStats>(std::move(training->stats))};
 }
 
 }  // namespace aiotops::edge

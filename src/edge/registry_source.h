@@ -48,7 +48,9 @@ class RegistrySource final : public ModelSource {
   Result<int64_t> resolve();
   // `request.reference` is a version number: that version's bytes, verified. kCorrupt naming
   // what failed (hash, signature, a manifest for another model, version or file), and as
-  // resolve() otherwise; kResourceExhausted beyond max_file_bytes.
+  // resolve() otherwise; kResourceExhausted beyond max_file_bytes. The bytes come with the
+  // training dataset the version's lineage names and its statistics; when those cannot be had,
+  // without them (logged).
   Result<ModelBytes> fetch(const ModelRequest& request) override;
 
   const RegistrySourceOptions& options() const { return options_; }
@@ -58,6 +60,8 @@ class RegistrySource final : public ModelSource {
  private:
   RegistrySource(RegistrySourceOptions options, std::unique_ptr<registry::RegistryClient> client,
                  std::string public_key);
+  // The lineage of model version `version`; empty when unknown (logged, naming `what`).
+  TrainingData training_data(std::string_view what, std::string_view version);
   RegistrySourceOptions options_;
   std::unique_ptr<registry::RegistryClient> client_;
   std::string public_key_;  // base64

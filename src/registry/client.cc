@@ -189,6 +189,33 @@ Result<std::string> RegistryClient::public_key() {
   return (*keys)["public_key"].get<std::string>();
 }
 
+Result<TrainingDataset> RegistryClient::training_dataset(std::string_view name,
+                                                         std::string_view ref) {
+  const std::string what = fmt::format("model {}@{}", name, ref);
+  auto model = get_json(artifact_path(ArtifactPath::kModels, name, ref));
+  if (!model) return fail(model.error().with_context(what));
+  const nlohmann::json dataset = model->value("dataset", nlohmann::json());
+  if (!dataset.is_object() || !dataset.value("name", nlohmann::json()).is_string() ||
+      !dataset.value("version", nlohmann::json()).is_number_integer()) {
+    return fail(ErrorCode::kNotFound, "{} (version {}) records no training dataset", what,
+                model->value("version", int64_t{0}));
+  }
+  TrainingDataset training;
+  training.model_version = model->value("version", int64_t{0});
+  training.dataset = {dataset["name"].get<std::string>(), dataset["version"].get<int64_t>()};
+  const std::string dataset_what =
+      fmt::format("{}: dataset {}:{}", what, training.dataset.name, training.dataset.version);
+  auto record = get_json(artifact_path(ArtifactPath::kDatasets, training.dataset.name,
+                                       std::to_string(training.dataset.version)));
+  if (!record) return fail(record.error().with_context(dataset_what));
+  auto stats = telemetry::stats_from_json(record->value("stats", nlohmann::json()));
+  if (!stats) {
+    return fail(ErrorCode::kCorrupt, "{}: statistics: {}", dataset_what, stats.error().message());
+  }
+  training.stats = std::move(*stats);
+  return training;
+}
+
 Result<nlohmann::json> RegistryClient::set_alias(std::string_view name, std::string_view alias,
                                                  int64_t version) {
   return send_json(

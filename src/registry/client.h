@@ -17,6 +17,7 @@
 
 #include "common/error.h"
 #include "registry/records.h"
+#include "telemetry/stats.h"
 
 namespace httplib {
 class Client;
@@ -50,6 +51,13 @@ struct FetchedModel {
 };
 
 enum class ArtifactPath { kDatasets, kModels };
+
+// The data a model version was trained on, from the registry's lineage.
+struct TrainingDataset {
+  int64_t model_version = 0;      // the model version asked about (an alias or "latest" resolved)
+  VersionRef dataset;             // the dataset version its record names
+  telemetry::DatasetStats stats;  // that dataset's statistics as the registry stores them
+};
 
 // One client per thread (cpp-httplib's client keeps one connection and is not thread-safe).
 // Every call fails with kUnavailable when the server cannot be reached (retriable), and
@@ -94,6 +102,12 @@ class RegistryClient {
   Result<nlohmann::json> manifest(ArtifactPath kind, std::string_view name, std::string_view ref);
   // The registry's public key (base64), as /api/v1/keys serves it.
   Result<std::string> public_key();
+
+  // The dataset version model `name` version `ref` (a number, "latest" or an alias) was trained
+  // on, with its statistics (the drift reference of the model). kNotFound when the model
+  // version is unknown or its record names no dataset; kCorrupt for records or statistics the
+  // client cannot read.
+  Result<TrainingDataset> training_dataset(std::string_view name, std::string_view ref);
 
   // Points `alias` of model `name` at `version`; the recorded move.
   Result<nlohmann::json> set_alias(std::string_view name, std::string_view alias, int64_t version);

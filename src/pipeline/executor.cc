@@ -43,6 +43,12 @@ ExecutorOptions with_defaults(ExecutorOptions options) {
     };
   }
   if (!options.sleep) options.sleep = wait_or_cancel;
+  if (!options.run_process) {
+    options.run_process = [runner = NodeRunner(options.runner)](const NodeRunSpec& spec,
+                                                                const CancelToken& cancel) {
+      return runner.run(spec, &cancel);
+    };
+  }
   return options;
 }
 
@@ -65,6 +71,17 @@ bool retry_allowed(RetryPolicy policy, NodePhase phase) {
       return false;
   }
   return false;
+}
+
+NodeResult cancelled() {
+  NodeResult result;
+  result.phase = NodePhase::kFailed;
+  result.message = "cancelled";
+  return result;
+}
+
+bool is_leaf(const Template& tmpl) {
+  return tmpl.kind != TemplateKind::kDag && tmpl.kind != TemplateKind::kSteps;
 }
 
 NodeResult from_record(const NodeRecord& node) {
@@ -220,11 +237,38 @@ void RunContext::record_unrun(const std::string& id, const std::string& display_
   record(node);
 }
 
-NodeResult RunContext::run_node(const Invocation& invocation) {
+Result<RunContext::PodSlots> RunContext::take_pod_slots() {
+  // Always in this order (and a node's place under its caller's parallelism before both), so
+  // no two nodes each hold a slot the other waits for.
+  PodSlots slots;
+  if (ProcessSlots* workflow = workflow_slots()) {
+    auto lease = workflow->acquire(cancel_);
+    if (!lease) return fail(lease.error());
+    slots.workflow.emplace(std::move(*lease));
+  }
+  auto lease = process_slots().acquire(cancel_);
+  if (!lease) return fail(lease.error());
+  slots.process.emplace(std::move(*lease));
+  return slots;
+}
+
+NodeResult RunContext::run_node(const Invocation& invocation, bool placed) {
   if (auto kept = shared_->kept.find(invocation.id); kept != shared_->kept.end()) {
     return from_record(kept->second);
   }
   const Template& tmpl = *invocation.resolved.tmpl;
+  // As Argo's checkParallelism: a node that would pass a limit is not created until a running
+  // one ends. A retried leaf's attempts take the pod slots each (run_attempt).
+  std::optional<ChildLimit::Place> place;
+  if (!placed && invocation.limit != nullptr) {
+    place.emplace(invocation.limit->queue());
+    if (!place->wait(cancel_)) return cancelled();
+  }
+  std::optional<PodSlots> pod;
+  if (is_leaf(tmpl) && !tmpl.retry_strategy) {
+    auto slots = take_pod_slots();
+    if (slots) pod.emplace(std::move(*slots));
+  }
   NodeRecord node;
   node.id = node.name = invocation.id;
   node.display_name = invocation.display_name;
@@ -235,6 +279,13 @@ NodeResult RunContext::run_node(const Invocation& invocation) {
                                                   : "Pod";
   node.phase = NodePhase::kRunning;
   node.started_ms = unix_ms();
+  if (is_leaf(tmpl) && !tmpl.retry_strategy && !pod) {
+    node.phase = NodePhase::kFailed;
+    node.message = "cancelled";
+    node.finished_ms = node.started_ms;
+    record(node);
+    return cancelled();
+  }
   record(node);
 
   NodeResult result = run_body(invocation, node);
@@ -253,8 +304,17 @@ NodeResult RunContext::run_body(const Invocation& invocation, NodeRecord& node) 
   const Template& tmpl = *invocation.resolved.tmpl;
   Invocation bounded = invocation;
   bounded.deadline = tighter(invocation.deadline, tmpl.active_deadline);
-  if (tmpl.kind == TemplateKind::kDag) return run_dag(*this, bounded);
-  if (tmpl.kind == TemplateKind::kSteps) return run_steps(*this, bounded);
+  if (!is_leaf(tmpl)) {
+    // The template's parallelism caps its running children: tasks or steps, each item of a
+    // fan-out, nested dag/steps nodes (one each; their own children count against their own
+    // limit) and task exit handlers.
+    std::optional<ChildLimit> children;
+    if (tmpl.parallelism && *tmpl.parallelism > 0) {
+      children.emplace(static_cast<size_t>(*tmpl.parallelism));
+    }
+    bounded.child_limit = children ? &*children : nullptr;
+    return tmpl.kind == TemplateKind::kDag ? run_dag(*this, bounded) : run_steps(*this, bounded);
+  }
 
   if (options_.memoize) {
     node.memo_key = leaf_memo_key(bounded);
@@ -296,6 +356,8 @@ NodeResult RunContext::run_body(const Invocation& invocation, NodeRecord& node) 
 }
 
 NodeResult RunContext::run_attempt(const Invocation& invocation, int retry, NodeRecord& parent) {
+  auto pod = take_pod_slots();
+  if (!pod) return cancelled();
   NodeRecord attempt;
   attempt.id = attempt.name = fmt::format("{}({})", parent.id, retry);
   attempt.display_name = fmt::format("{}({})", parent.display_name, retry);

@@ -48,6 +48,10 @@ struct ExecutorOptions {
   // else and lets the exit handlers run (`argo stop`). nullptr (default): exit handlers run to
   // their end. Must outlive run_workflow().
   const CancelToken* terminate = nullptr;
+  // Runs one node attempt's process (NodeRunner::run's contract), from executor threads, many
+  // at once. Default: NodeRunner(runner).run(). Tests put a stand-in here to watch which nodes
+  // run at once without starting processes.
+  std::function<Result<NodeOutcome>(const NodeRunSpec&, const CancelToken&)> run_process;
 };
 
 struct RunSummary {

@@ -1,5 +1,6 @@
 // Calls from a DAG task or a step into a template: arguments and inputs, fan-outs, task-level
 // exit handlers, and the variables a finished call gives to its successors.
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -62,6 +63,7 @@ Result<Invocation> RunContext::call(const Invocation& caller, const TaskCall& ca
   invocation.display_name = std::move(display_name);
   invocation.deadline = caller.deadline;
   invocation.workflow_scope = caller.workflow_scope;
+  invocation.limit = caller.child_limit;
   const Template& tmpl = *resolved->tmpl;
   for (const auto& input : tmpl.inputs.parameters) {
     const Parameter* argument = call.arguments.find_parameter(input.name);
@@ -171,8 +173,10 @@ Result<std::vector<nlohmann::json>> call_items(const TaskCall& call, const Scope
 
 namespace {
 
+// `placed`: the caller holds the node's place under its caller's parallelism.
 NodeResult run_single(RunContext& context, const Invocation& caller, const TaskCall& call,
-                      const Scope& scope, const std::string& id, const std::string& display) {
+                      const Scope& scope, const std::string& id, const std::string& display,
+                      bool placed = false) {
   auto invocation = context.call(caller, call, scope, id, display);
   if (!invocation) {
     NodeRecord node;
@@ -185,7 +189,7 @@ NodeResult run_single(RunContext& context, const Invocation& caller, const TaskC
     context.record(node);
     return error_result(invocation.error().message());
   }
-  return context.run_node(*invocation);
+  return context.run_node(*invocation, placed);
 }
 
 NodeResult run_fan_out(RunContext& context, const Invocation& caller, const TaskCall& call,
@@ -204,12 +208,22 @@ NodeResult run_fan_out(RunContext& context, const Invocation& caller, const Task
     std::vector<std::jthread> threads;
     threads.reserve(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
-      threads.emplace_back([&, i] {
+      // Under the caller's parallelism the items queue for their places in item order here,
+      // so they start in item order, as Argo creates them.
+      std::optional<ChildLimit::Place> place;
+      if (caller.child_limit != nullptr) place.emplace(caller.child_limit->queue());
+      threads.emplace_back([&, i, place = std::move(place)]() mutable {
+        if (place && !place->wait(context.cancel())) {
+          results[i].phase = NodePhase::kFailed;
+          results[i].message = "cancelled";
+          return;
+        }
         Scope item_scope = scope;
         item_scope.set_item(items[i]);
         const std::string display = item_node_name(call.name, i, items[i]);
         const std::string prefix = id.substr(0, id.size() - call.name.size());
-        results[i] = run_single(context, caller, call, item_scope, prefix + display, display);
+        results[i] = run_single(context, caller, call, item_scope, prefix + display, display,
+                                place.has_value());
       });
     }
   }
@@ -227,7 +241,7 @@ NodeResult run_fan_out(RunContext& context, const Invocation& caller, const Task
 }  // namespace
 
 NodeResult run_call(RunContext& context, const Invocation& caller, const TaskCall& call,
-                    const Scope& scope, const std::string& id) {
+                    const Scope& scope, const std::string& id, ChildLimit::Place* place) {
   NodeResult result;
   if (call.fans_out()) {
     auto items = call_items(call, scope);
@@ -241,9 +255,12 @@ NodeResult run_call(RunContext& context, const Invocation& caller, const TaskCal
       result = run_fan_out(context, caller, call, scope, id, *items);
     }
   } else {
-    result = run_single(context, caller, call, scope, id, call.name);
+    result = run_single(context, caller, call, scope, id, call.name, place != nullptr);
   }
   if (!call.on_exit.empty()) {
+    // The node has ended: as in Argo, its handler is a child of the same template and needs a
+    // place of its own.
+    if (place != nullptr) place->release();
     TaskCall handler;
     handler.name = call.name + ".onExit";
     handler.template_name = call.on_exit;

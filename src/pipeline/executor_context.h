@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/child_limit.h"
 #include "pipeline/executor.h"
 #include "pipeline/process_slots.h"
 #include "pipeline/substitute.h"
@@ -43,6 +44,11 @@ struct Invocation {
   NamedValues artifacts;     // input artifact name -> host path of the file
   Deadline deadline;         // the tightest enclosing activeDeadlineSeconds
   Scope workflow_scope;      // workflow.* variables
+  // The parallelism of the dag or steps template that called this node (its Argo boundary),
+  // shared with its siblings: the node holds a place while it runs. nullptr: no limit.
+  ChildLimit* limit = nullptr;
+  // This node's own template's parallelism, for its children; nullptr: no limit.
+  ChildLimit* child_limit = nullptr;
 };
 
 // What the contexts of one run share: the process limits, the nodes kept from an earlier
@@ -66,9 +72,13 @@ class RunContext {
              const CancelToken& cancel, const CancelToken& terminate,
              const ExecutorOptions& options, std::shared_ptr<RunShared> shared);
 
-  // Runs one node to its end: reuses a node kept from an earlier attempt of the run, else
-  // records it Running, runs its template (dag, steps, or a leaf with retries), records the end.
-  NodeResult run_node(const Invocation& invocation);
+  // Runs one node to its end: reuses a node kept from an earlier attempt of the run, else waits
+  // for its place under its caller's parallelism (unless `placed`: the caller holds it) and,
+  // for a pod, for its slots under spec.parallelism and --parallelism, records it Running,
+  // runs its template (dag, steps, or a leaf with retries), records the end. A cancel while it
+  // waits for its place ends it Failed "cancelled" with no record (it never started, as in
+  // Argo); while it waits for its pod slots, with a Failed "cancelled" record.
+  NodeResult run_node(const Invocation& invocation, bool placed = false);
   // Records a node that never runs (Skipped or Omitted) under `id`.
   void record_unrun(const std::string& id, const std::string& display_name,
                     const std::string& template_name, NodePhase phase, std::string message);
@@ -101,6 +111,13 @@ class RunContext {
   std::optional<Error> store_error() const;
 
  private:
+  // The slots a pod (a leaf node, or one attempt of a retried leaf) holds while it runs:
+  // spec.parallelism's, then --parallelism's. Fails only on a cancel.
+  struct PodSlots {
+    std::optional<ProcessSlots::Lease> workflow;
+    std::optional<ProcessSlots::Lease> process;
+  };
+  Result<PodSlots> take_pod_slots();
   NodeResult run_body(const Invocation& invocation, NodeRecord& record);
   // Attempt `retry` of a leaf with a retryStrategy, as Argo records it: a child node
   // "<parent>(<retry>)" of the Retry node `parent`, with its own phase, exit code, logs and times.
@@ -139,9 +156,11 @@ NodeResult aggregate_fan_out(NodePhase phase, const std::vector<NodeResult>& nod
 Result<std::vector<nlohmann::json>> call_items(const TaskCall& call, const Scope& scope);
 
 // Runs `call` as one node or, for a fan-out, as a group node with one child per item (in
-// parallel), then its onExit handler. Shared by DAG tasks and steps. `scope` must already have
-// the caller's variables; `prefix` is "tasks" or "steps".
+// parallel, each taking its place under the caller's parallelism in item order), then its
+// onExit handler. Shared by DAG tasks and steps. `scope` must already have the caller's
+// variables. `place`: the node's place under the caller's parallelism, already held by the
+// caller (not for a fan-out), or nullptr; it is released before the onExit handler runs.
 NodeResult run_call(RunContext& context, const Invocation& caller, const TaskCall& call,
-                    const Scope& scope, const std::string& id);
+                    const Scope& scope, const std::string& id, ChildLimit::Place* place = nullptr);
 
 }  // namespace aiotops::pipeline

@@ -2,6 +2,7 @@
 // file to a run"), Omitted and Skipped as Argo decides, failFast, the template's parallelism.
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -109,12 +110,8 @@ class DagRun {
   // Decides every waiting task whose dependencies are fulfilled; true when any changed.
   bool start_ready() {
     bool changed = false;
-    const size_t limit = dag_.parallelism && *dag_.parallelism > 0
-                             ? static_cast<size_t>(*dag_.parallelism)
-                             : tasks_.size();
     for (auto& run : tasks_) {
       if (run.state != TaskState::kWaiting) continue;
-      if (running_ >= limit) break;
       auto go = run.depends->evaluate([this](std::string_view name) { return results_of(name); });
       if (!go) continue;
       changed = true;
@@ -137,10 +134,29 @@ class DagRun {
         finish(run, std::move(error));
         continue;
       }
-      threads_.emplace_back([this, &run, id, scope = scope_] {
-        NodeResult result = run_call(context_, invocation_, *run.task, scope, id);
+      // Under the template's parallelism a task queues for its place here, so tasks start in
+      // file order; a fan-out's items queue for theirs (run_call).
+      std::optional<ChildLimit::Place> place;
+      if (invocation_.child_limit != nullptr && !run.task->fans_out()) {
+        place.emplace(invocation_.child_limit->queue());
+      }
+      threads_.emplace_back([this, &run, id, scope = scope_, place = std::move(place)]() mutable {
+        if (place) {
+          const bool placed = place->wait(context_.cancel());
+          std::lock_guard lock(mutex_);
+          // As Argo, a task waiting for its place is not created at all once the DAG stops.
+          if (!placed || stop_reason()) {
+            run.state = TaskState::kWaiting;
+            --running_;
+            done_.notify_one();
+            return;
+          }
+        }
+        NodeResult result =
+            run_call(context_, invocation_, *run.task, scope, id, place ? &*place : nullptr);
         std::lock_guard lock(mutex_);
         finish(run, std::move(result));
+        place.reset();  // only now: a task waiting for it sees this one's end (failFast)
         done_.notify_one();
       });
     }

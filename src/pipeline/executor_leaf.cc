@@ -203,20 +203,11 @@ NodeResult run_leaf_attempt(RunContext& context, const Invocation& invocation, i
   if (!spec) {
     return ended(NodePhase::kError, spec.error().with_context(to_string(tmpl.location)).message());
   }
-  std::optional<ProcessSlots::Lease> workflow_lease;
-  if (ProcessSlots* slots = context.workflow_slots()) {
-    auto lease = slots->acquire(context.cancel());
-    if (!lease) return ended(NodePhase::kFailed, "cancelled");
-    workflow_lease.emplace(std::move(*lease));
-  }
   if (!builtin && !context.options().host_exec) {
     return ended(NodePhase::kError, fmt::format("image '{}' runs on the host: pass --host-exec",
                                                 tmpl.container.image));
   }
-  auto lease = context.process_slots().acquire(context.cancel());
-  if (!lease) return ended(NodePhase::kFailed, "cancelled");
-  NodeRunner runner(context.options().runner);
-  auto outcome = runner.run(*spec, &context.cancel());
+  auto outcome = context.options().run_process(*spec, context.cancel());
   if (!outcome) return ended(NodePhase::kError, outcome.error().message());
   NodeResult result = ended(outcome->phase, outcome->message);
   result.exit_code = outcome->exit_code;

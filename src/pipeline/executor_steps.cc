@@ -1,5 +1,6 @@
 // A steps template's body: groups in order, the steps of a group in parallel, `when` per step;
 // a failed step (unless its continueOn covers it) fails the template and stops later groups.
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -45,8 +46,21 @@ NodeResult run_steps(RunContext& context, const Invocation& invocation) {
           results[i].phase = NodePhase::kSkipped;
           continue;
         }
-        threads.emplace_back(
-            [&, i, id] { results[i] = run_call(context, invocation, group[i], scope, id); });
+        // Under the template's parallelism a step queues for its place here, so the steps of a
+        // group start in file order; a fan-out's items queue for theirs (run_call).
+        std::optional<ChildLimit::Place> place;
+        if (invocation.child_limit != nullptr && !step.fans_out()) {
+          place.emplace(invocation.child_limit->queue());
+        }
+        threads.emplace_back([&, i, id, place = std::move(place)]() mutable {
+          if (place && !place->wait(context.cancel())) {
+            results[i].phase = NodePhase::kFailed;
+            results[i].message = "cancelled";
+            return;
+          }
+          results[i] =
+              run_call(context, invocation, group[i], scope, id, place ? &*place : nullptr);
+        });
       }
     }
     for (size_t i = 0; i < group.size(); ++i) {

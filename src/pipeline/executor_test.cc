@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -257,6 +260,248 @@ TEST_F(ExecutorTest, ProcessSlotsLimitHostProcesses) {
   EXPECT_EQ(most_at_once(lines_of(log())), 1u);
 }
 
+// What a Gate holds: its nodes not yet let go, and the nodes started so far, per group and in
+// total.
+struct Running {
+  std::map<std::string, size_t> now;
+  std::map<std::string, size_t> started;
+  size_t total = 0;
+};
+
+// A stand-in for the nodes' processes (ExecutorOptions::run_process) that records the most
+// nodes running at once, in total and per group (a node's group is the task named in its id:
+// "<run>.a.item(0:1)" is in group "a"), and holds every node until `release` says that the
+// nodes it holds fill the limits; then they all go on. So every limit is reached and the maxima
+// are exact with no timing involved: an executor that keeps its limits always makes `release`
+// true, because it starts another node whenever they allow one (nodes let go but not yet ended
+// end by themselves).
+class Gate {
+ public:
+  Gate(std::vector<std::string> groups, std::function<bool(const Running&)> release)
+      : groups_(std::move(groups)), release_(std::move(release)) {}
+
+  void install(ExecutorOptions& options) {
+    options.run_process = [this](const NodeRunSpec& spec, const CancelToken&) { return run(spec); };
+  }
+  size_t most_total() const { return most_total_; }
+  size_t most(const std::string& group) const {
+    return most_.contains(group) ? most_.at(group) : 0;
+  }
+  size_t most_groups() const { return most_groups_; }  // groups with a node running at once
+  const std::vector<std::string>& started() const { return started_; }  // node ids, in order
+  bool stuck() const { return stuck_; }
+
+ private:
+  std::string group_of(const std::string& id) const {
+    for (const auto& group : groups_) {
+      const std::string infix = "." + group;
+      for (size_t at = id.find(infix); at != std::string::npos; at = id.find(infix, at + 1)) {
+        const size_t end = at + infix.size();
+        if (end == id.size() || id[end] == '.' || id[end] == '(') return group;
+      }
+    }
+    return "";
+  }
+
+  Result<NodeOutcome> run(const NodeRunSpec& spec) {
+    const std::string group = group_of(spec.node_name);
+    std::unique_lock lock(mutex_);
+    started_.push_back(spec.node_name);
+    ++inside_.now[group];
+    ++inside_.total;
+    most_[group] = std::max(most_[group], inside_.now[group]);
+    most_total_ = std::max(most_total_, inside_.total);
+    size_t groups = 0;
+    for (const auto& [name, count] : inside_.now) groups += count > 0 ? 1 : 0;
+    most_groups_ = std::max(most_groups_, groups);
+    ++held_.now[group];
+    ++held_.started[group];
+    ++held_.total;
+    const size_t me = entered_++;
+    if (release_(held_)) {
+      released_ = entered_;
+      held_.now.clear();
+      held_.total = 0;
+      changed_.notify_all();
+    }
+    // The deadline only stops a broken executor from hanging the test.
+    if (!changed_.wait_for(lock, std::chrono::seconds(60), [&] { return me < released_; })) {
+      stuck_ = true;
+    }
+    --inside_.now[group];
+    --inside_.total;
+    NodeOutcome outcome;
+    outcome.phase = NodePhase::kSucceeded;
+    outcome.exit_code = 0;
+    return outcome;
+  }
+
+  const std::vector<std::string> groups_;
+  const std::function<bool(const Running&)> release_;
+  std::mutex mutex_;  // guards what follows
+  std::condition_variable changed_;
+  Running held_;         // what `release` sees
+  Running inside_;       // every node inside run(), held or let go: what the maxima count
+  size_t entered_ = 0;   // nodes that have entered, in order
+  size_t released_ = 0;  // the nodes entered before this one have been let go
+  std::map<std::string, size_t> most_;
+  size_t most_total_ = 0;
+  size_t most_groups_ = 0;
+  std::vector<std::string> started_;
+  bool stuck_ = false;
+};
+
+// Two fan-outs of six items, each under its DAG template's parallelism 2, and spec.parallelism
+// 3 over both: the workflow's limit and each template's apply together.
+TEST_F(ExecutorTest, FanOutItemsCountAgainstTheTemplateAndTheWorkflowParallelism) {
+  options_.parallelism = 16;  // so that only the workflow's and the templates' limits apply
+  Gate gate({"a", "b"}, [](const Running& running) {
+    if (running.total >= 3) return true;
+    for (const char* group : {"a", "b"}) {
+      const bool full = running.now.contains(group) && running.now.at(group) >= 2;
+      const bool done = running.started.contains(group) && running.started.at(group) == 6;
+      if (!full && !done) return false;
+    }
+    return true;
+  });
+  gate.install(options_);
+  auto summary = run("fan_out_parallelism.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_FALSE(gate.stuck());
+  EXPECT_EQ(gate.started().size(), 12u);
+  EXPECT_EQ(gate.most("a"), 2u);
+  EXPECT_EQ(gate.most("b"), 2u);
+  EXPECT_EQ(gate.most_total(), 3u);
+  EXPECT_EQ(node(*summary, summary->run_id + ".b.item(5:6)").phase, NodePhase::kSucceeded);
+}
+
+// Writes `text` as a workflow file in the scratch directory and returns its path.
+fs::path write_workflow(const ScratchDir& scratch, const std::string& text) {
+  const fs::path file = scratch / "workflow.yaml";
+  EXPECT_TRUE(write_file_atomic(file, text));
+  return file;
+}
+
+// A steps template's parallelism caps its fan-out, whose items start in item order.
+TEST_F(ExecutorTest, StepsTemplateParallelismStartsFanOutItemsInOrder) {
+  options_.parallelism = 16;
+  const fs::path file = write_workflow(scratch_, R"(apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: steps-parallelism}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      parallelism: 2
+      steps:
+        - - {name: s, template: work, withItems: [0, 1, 2, 3, 4]}
+    - name: work
+      container: {image: alpine:3.19, command: ["true"]}
+)");
+  Gate gate({"s"}, [](const Running& running) {
+    return running.total >= 2 || running.started.at("s") == 5;
+  });
+  gate.install(options_);
+  auto loaded = load_workflow(file, {});
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  auto created = store_->create_run("steps", file.string(), "", {});
+  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_FALSE(gate.stuck());
+  EXPECT_EQ(gate.most_total(), 2u);
+  // Item k takes its place only after items 0..k-1 took theirs: each pair to start is the next.
+  std::vector<std::string> started = gate.started();
+  ASSERT_EQ(started.size(), 5u);
+  for (size_t pair = 0; pair < 2; ++pair) {
+    std::sort(started.begin() + 2 * pair, started.begin() + 2 * pair + 2);
+  }
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_THAT(started[i], ::testing::EndsWith(fmt::format(".s({}:{})", i, i)));
+  }
+}
+
+// A DAG template's parallelism counts a fan-out's items and its other tasks together.
+TEST_F(ExecutorTest, DagTemplateParallelismCountsItemsAndTasksTogether) {
+  options_.parallelism = 16;
+  const fs::path file = write_workflow(scratch_, R"(apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: dag-parallelism}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      parallelism: 2
+      dag:
+        tasks:
+          - {name: fan, template: work, withItems: [1, 2, 3, 4]}
+          - {name: solo, template: work}
+          - {name: other, template: work}
+    - name: work
+      container: {image: alpine:3.19, command: ["true"]}
+)");
+  Gate gate({"fan", "solo", "other"}, [](const Running& running) {
+    size_t started = 0;
+    for (const auto& [group, count] : running.started) started += count;
+    return running.total >= 2 || started == 6;
+  });
+  gate.install(options_);
+  auto loaded = load_workflow(file, {});
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  auto created = store_->create_run("dag", file.string(), "", {});
+  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_FALSE(gate.stuck());
+  EXPECT_EQ(gate.started().size(), 6u);
+  EXPECT_EQ(gate.most_total(), 2u);
+}
+
+// Nested templates each apply their own limit: the outer DAG runs one nested DAG at a time
+// (a nested DAG node is one child, however many items it runs), each nested DAG two items.
+TEST_F(ExecutorTest, NestedTemplatesEachApplyTheirOwnParallelism) {
+  options_.parallelism = 16;
+  const fs::path file = write_workflow(scratch_, R"(apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: nested-parallelism}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      parallelism: 1
+      dag:
+        tasks:
+          - {name: x, template: pairs}
+          - {name: y, template: pairs}
+    - name: pairs
+      parallelism: 2
+      dag:
+        tasks:
+          - {name: item, template: work, withItems: [1, 2, 3, 4]}
+    - name: work
+      container: {image: alpine:3.19, command: ["true"]}
+)");
+  Gate gate({"x", "y"}, [](const Running& running) {
+    for (const auto& [group, count] : running.now) {
+      if (count > 0 && count < 2 && running.started.at(group) < 4) return false;
+    }
+    return true;
+  });
+  gate.install(options_);
+  auto loaded = load_workflow(file, {});
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  auto created = store_->create_run("nested", file.string(), "", {});
+  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  EXPECT_FALSE(gate.stuck());
+  EXPECT_EQ(gate.started().size(), 8u);
+  EXPECT_EQ(gate.most("x"), 2u);
+  EXPECT_EQ(gate.most("y"), 2u);
+  EXPECT_EQ(gate.most_groups(), 1u);
+}
+
 TEST_F(ExecutorTest, OutputsPassParametersResultsAndArtifacts) {
   auto summary = run("outputs.yaml");
   ASSERT_TRUE(summary) << summary.error().message();
@@ -265,6 +510,19 @@ TEST_F(ExecutorTest, OutputsPassParametersResultsAndArtifacts) {
   ASSERT_EQ(make.artifacts.size(), 1u);
   EXPECT_EQ(read_file(make.artifacts[0].second).value_or(""), "payload\n");
   EXPECT_EQ(node(*summary, "read").result, "param stdout payload");
+}
+
+TEST_F(ExecutorTest, ParallelNodesEachHaveTheirOwnTmp) {
+  auto summary = run("private_tmp.yaml");
+  ASSERT_TRUE(summary) << summary.error().message();
+  EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
+  for (const char* task : {"one", "two"}) {
+    const NodeRecord written = node(*summary, task);
+    EXPECT_EQ(written.output_parameters,
+              (NamedValues{{"num", std::string(task) == "one" ? "1" : "2"}}))
+        << task << ": " << written.message;
+    EXPECT_EQ(written.result, summary->run_id);  // {{workflow.name}}
+  }
 }
 
 TEST_F(ExecutorTest, RetriedRunKeepsSucceededNodes) {

@@ -50,11 +50,17 @@ TEST(ChildLimit, ServesPlacesInQueueOrder) {
   EXPECT_EQ(served, (std::vector<int>{0, 1, 2}));
 }
 
-TEST(ChildLimit, ACancelledWaiterLeavesTheQueue) {
-  ChildLimit limit(1);
-  auto cancel = token();
-  auto first = limit.queue();
-  ASSERT_TRUE(first.wait(*cancel));
+// A limit of one whose place is held by `first`.
+class FullChildLimit : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(first.wait(*cancel)); }
+
+  ChildLimit limit{1};
+  std::unique_ptr<CancelToken> cancel = token();
+  ChildLimit::Place first = limit.queue();
+};
+
+TEST_F(FullChildLimit, ACancelledWaiterLeavesTheQueue) {
   auto second = limit.queue();
   auto stopped = token();
   stopped->cancel();
@@ -64,11 +70,7 @@ TEST(ChildLimit, ACancelledWaiterLeavesTheQueue) {
   EXPECT_TRUE(third.wait(*cancel));
 }
 
-TEST(ChildLimit, AWaiterSeesACancelOnTheNextChange) {
-  ChildLimit limit(1);
-  auto cancel = token();
-  auto first = limit.queue();
-  ASSERT_TRUE(first.wait(*cancel));
+TEST_F(FullChildLimit, AWaiterSeesACancelOnTheNextChange) {
   auto second = limit.queue();
   std::jthread waiter([&] { EXPECT_FALSE(second.wait(*cancel)); });
   cancel->cancel();

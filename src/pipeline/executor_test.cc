@@ -403,10 +403,7 @@ spec:
     return running.total >= 2 || running.started.at("s") == 5;
   });
   gate.install(options_);
-  auto loaded = load_workflow(file, {});
-  ASSERT_TRUE(loaded) << loaded.error().message();
-  auto created = store_->create_run("steps", file.string(), "", {});
-  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  auto summary = run(file.string());  // an absolute path: not under testdata/
   ASSERT_TRUE(summary) << summary.error().message();
   EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
   EXPECT_FALSE(gate.stuck());
@@ -447,10 +444,7 @@ spec:
     return running.total >= 2 || started == 6;
   });
   gate.install(options_);
-  auto loaded = load_workflow(file, {});
-  ASSERT_TRUE(loaded) << loaded.error().message();
-  auto created = store_->create_run("dag", file.string(), "", {});
-  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  auto summary = run(file.string());  // an absolute path: not under testdata/
   ASSERT_TRUE(summary) << summary.error().message();
   EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
   EXPECT_FALSE(gate.stuck());
@@ -489,10 +483,7 @@ spec:
     return true;
   });
   gate.install(options_);
-  auto loaded = load_workflow(file, {});
-  ASSERT_TRUE(loaded) << loaded.error().message();
-  auto created = store_->create_run("nested", file.string(), "", {});
-  auto summary = run_workflow(*loaded, *store_, created->id, *cancel_, options_);
+  auto summary = run(file.string());  // an absolute path: not under testdata/
   ASSERT_TRUE(summary) << summary.error().message();
   EXPECT_EQ(summary->phase, NodePhase::kSucceeded) << summary->message;
   EXPECT_FALSE(gate.stuck());

@@ -4,6 +4,7 @@
 // /healthz and /readyz. Runs until SIGINT or SIGTERM, then drains its queue and exits 0.
 
 #include <charconv>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -49,6 +50,7 @@ struct EdgeFlags {
   std::string drift_reference;  // turns the drift monitor on
   edge::DriftMonitorOptions drift;
   std::string drift_cooldown = "1h";
+  std::string telemetry_log_retention = "7d";
 };
 
 // A secret or key file's text without its trailing line break; errors name the flag.
@@ -209,6 +211,10 @@ Status apply_flags(EdgeFlags& flags) {
     if (!cooldown) return fail(cooldown.error().with_context("--drift-cooldown"));
     drift.trigger.cooldown = *cooldown;
   }
+  auto retention = parse_duration(flags.telemetry_log_retention);
+  if (!retention) return fail(retention.error().with_context("--telemetry-log-retention"));
+  // Whole hour files are kept or deleted: a part of an hour keeps that hour.
+  s.telemetry_log.retention = std::chrono::ceil<std::chrono::hours>(*retention);
   s.status_enabled = !flags.no_status;
   s.status.listen = flags.status_listen;
   // A QoS 1 subscriber keeps its session unless told otherwise: readings published while the
@@ -380,6 +386,10 @@ void add_edge_command(CLI::App& root, Action& run) {
   cmd->add_option("--telemetry-log", s.telemetry_log.dir,
                   "Directory for the telemetry log: every scored reading as a JSON line in "
                   "telemetry-YYYYMMDDTHH.jsonl (UTC hour of receipt), for aiotops extract");
+  cmd->add_option("--telemetry-log-retention", flags->telemetry_log_retention,
+                  "Hour files of the telemetry log older than this (from the newest) are "
+                  "deleted; 0 keeps them all")
+      ->capture_default_str();
   cmd->callback([&run, flags, cmd] { run = [flags, cmd] { return run_edge(*cmd, *flags); }; });
 }
 

@@ -40,6 +40,10 @@ Result<std::unique_ptr<TelemetryLog>> TelemetryLog::start(TelemetryLogOptions op
     return fail(ErrorCode::kInvalidArgument,
                 "telemetry log: the flush interval and buffer size must be positive");
   }
+  if (options.retention.count() < 0) {
+    return fail(ErrorCode::kInvalidArgument, "telemetry log: retention {} h: expected >= 0",
+                options.retention.count());
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec || !std::filesystem::is_directory(options.dir)) {
@@ -58,6 +62,8 @@ Result<std::unique_ptr<TelemetryLog>> TelemetryLog::start(TelemetryLogOptions op
        "Readings the telemetry log lost: writer behind, or a failed write"},
       {&log->write_errors_, "aiotops_edge_telemetry_log_write_errors_total",
        "Failed writes (or file opens) of the telemetry log; their lines are lost"},
+      {&log->removed_, "aiotops_edge_telemetry_log_files_removed_total",
+       "Telemetry log files deleted for being older than the retention"},
   };
   for (const auto& c : counters) {
     auto counter = metrics.counter(c.name, c.help);
@@ -177,10 +183,32 @@ void TelemetryLog::run_writer() {
 bool TelemetryLog::open_hour(int64_t hour) {
   if (fd_ >= 0 && fd_hour_ == hour) return true;
   if (fd_ >= 0) ::close(fd_);
+  if (hour > newest_hour_) {
+    newest_hour_ = hour;
+    remove_expired(hour);
+  }
   const std::filesystem::path path = options_.dir / telemetry::log_file_name(hour);
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   fd_hour_ = hour;
   return fd_ >= 0;
+}
+
+void TelemetryLog::remove_expired(int64_t newest_hour) {
+  const int64_t keep = options_.retention.count();
+  if (keep <= 0) return;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
+    const auto hour = telemetry::parse_log_file_name(entry.path().filename().string());
+    if (!hour || *hour > newest_hour - keep) continue;
+    std::error_code removed;
+    if (std::filesystem::remove(entry.path(), removed)) {
+      removed_->inc();
+    } else if (removed) {
+      spdlog::warn("telemetry log: cannot delete expired {}: {}", entry.path().string(),
+                   removed.message());
+    }
+  }
+  if (ec) spdlog::warn("telemetry log {}: cannot list: {}", options_.dir.string(), ec.message());
 }
 
 void TelemetryLog::write_back() {

@@ -6,7 +6,9 @@
 // buffers, and at least every flush_interval whatever is buffered, to write(2). Two buffers are
 // allocated up front, so appending allocates nothing. Disk trouble never stops the service: a
 // failed write is logged and counted and its lines are lost, and a writer that falls a whole
-// buffer behind makes appends drop lines (counted) rather than wait.
+// buffer behind makes appends drop lines (counted) rather than wait. Files of hours older than
+// the retention (counted back from the newest hour written) are deleted when the writer opens a
+// new hour's file, so a gateway's disk does not fill up.
 
 #include <chrono>
 #include <condition_variable>
@@ -32,6 +34,9 @@ struct TelemetryLogOptions {
   std::chrono::milliseconds flush_interval{1000};  // longest a line waits for write(2)
   size_t buffer_bytes = 1 << 20;  // bytes per buffer (there are two); a full one is written at once
   int precision = 6;              // decimals of feature values, 0..9
+  // Hours of files kept, counting the hour being written; older hour files are deleted. 0 keeps
+  // every file.
+  std::chrono::hours retention{7 * 24};
 };
 
 class TelemetryLog {
@@ -62,6 +67,7 @@ class TelemetryLog {
   uint64_t lines_written() const { return written_->value(); }
   uint64_t lines_dropped() const { return dropped_->value(); }
   uint64_t write_errors() const { return write_errors_->value(); }
+  uint64_t files_removed() const { return removed_->value(); }
 
  private:
   struct Buffer {
@@ -77,11 +83,14 @@ class TelemetryLog {
   // Writes back_ to its hour's file; called by the writer without the lock.
   void write_back();
   bool open_hour(int64_t hour);
+  // Deletes the hour files older than the retention allows next to `newest_hour`'s.
+  void remove_expired(int64_t newest_hour);
 
   TelemetryLogOptions options_;
   Counter* written_ = nullptr;
   Counter* dropped_ = nullptr;
   Counter* write_errors_ = nullptr;
+  Counter* removed_ = nullptr;
 
   std::mutex mutex_;
   std::condition_variable writer_wake_;  // a full buffer, a flush, or stop
@@ -99,7 +108,8 @@ class TelemetryLog {
   // The writer thread's open file.
   int fd_ = -1;
   int64_t fd_hour_ = 0;
-  bool failing_ = false;  // the last write failed (logged once per failure streak)
+  int64_t newest_hour_ = INT64_MIN;  // the latest hour a file was opened for
+  bool failing_ = false;             // the last write failed (logged once per failure streak)
 };
 
 }  // namespace aiotops::edge

@@ -157,11 +157,59 @@ TEST(TelemetryLogTest, AppendingAllocatesNothingOnceWarm) {
   EXPECT_EQ((*log)->lines_written(), 1001u);
 }
 
+TEST(TelemetryLogTest, HourFilesOlderThanTheRetentionAreDeletedWhenAnHourStarts) {
+  testing::ScratchDir dir;
+  const int64_t hour = telemetry::hour_of(kBeforeHour);
+  const auto file_of = [&](int64_t h) { return dir / telemetry::log_file_name(h); };
+  for (int64_t h : {hour - 30, hour - 3, hour - 2, hour - 1}) {
+    ASSERT_TRUE(write_file_atomic(file_of(h), "{}\n"));
+  }
+  ASSERT_TRUE(write_file_atomic(dir / "notes.txt", "not a log\n"));
+  MetricsRegistry metrics;
+  auto log = TelemetryLog::start({.dir = dir.path(), .retention = std::chrono::hours(3)}, metrics);
+  ASSERT_TRUE(log);
+  std::string line;
+  (*log)->append(reading("m1", std::nullopt, 1.0), kFeatures, kBeforeHour, line);
+  (*log)->flush();
+  // Three hours kept: this one and the two before it.
+  EXPECT_FALSE(fs::exists(file_of(hour - 30)));
+  EXPECT_FALSE(fs::exists(file_of(hour - 3)));
+  EXPECT_TRUE(fs::exists(file_of(hour - 2)));
+  EXPECT_TRUE(fs::exists(file_of(hour - 1)));
+  EXPECT_TRUE(fs::exists(dir / "notes.txt"));
+  EXPECT_EQ((*log)->files_removed(), 2u);
+  // The next hour moves the horizon; a late line for an older hour deletes nothing.
+  (*log)->append(reading("m1", std::nullopt, 2.0), kFeatures, kOnTheHour, line);
+  (*log)->flush();
+  (*log)->append(reading("m1", std::nullopt, 3.0), kFeatures, kBeforeHour, line);
+  (*log)->stop();
+  EXPECT_FALSE(fs::exists(file_of(hour - 2)));
+  EXPECT_TRUE(fs::exists(file_of(hour - 1)));
+  EXPECT_TRUE(fs::exists(file_of(hour)));
+  EXPECT_EQ((*log)->files_removed(), 3u);
+}
+
+TEST(TelemetryLogTest, ZeroRetentionKeepsEveryFile) {
+  testing::ScratchDir dir;
+  const fs::path old = dir / telemetry::log_file_name(0);
+  ASSERT_TRUE(write_file_atomic(old, "{}\n"));
+  MetricsRegistry metrics;
+  auto log = TelemetryLog::start({.dir = dir.path(), .retention = std::chrono::hours(0)}, metrics);
+  ASSERT_TRUE(log);
+  std::string line;
+  (*log)->append(reading("m1", std::nullopt, 1.0), kFeatures, kBeforeHour, line);
+  (*log)->stop();
+  EXPECT_TRUE(fs::exists(old));
+  EXPECT_EQ((*log)->files_removed(), 0u);
+}
+
 TEST(TelemetryLogTest, BadOptionsAreRefused) {
   testing::ScratchDir dir;
   MetricsRegistry metrics;
   EXPECT_FALSE(TelemetryLog::start({}, metrics));
   EXPECT_FALSE(TelemetryLog::start({.dir = dir.path(), .precision = 12}, metrics));
+  EXPECT_FALSE(
+      TelemetryLog::start({.dir = dir.path(), .retention = std::chrono::hours(-1)}, metrics));
   ASSERT_TRUE(write_file_atomic(dir / "file", "x"));
   auto not_a_dir = TelemetryLog::start({.dir = dir / "file"}, metrics);
   ASSERT_FALSE(not_a_dir);

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/blob_maps.h"
 #include "registry/fresh_cache.h"
 #include "registry/http_auth.h"
 #include "registry/server.h"
@@ -80,6 +81,7 @@ struct RegistryServer::Impl {
   // Tokens authenticated and model versions resolved a moment ago (fresh_cache.h).
   FreshCache<TokenRecord> token_cache;
   FreshCache<ModelRecord> model_cache;
+  BlobMaps blob_maps;  // downloads' mappings, kept between requests
   // Checks the call's bearer token grants `access`; otherwise answers 401 (no, unknown or
   // revoked token) or 403 (a role without it) and returns false.
   bool authorize(Call& call, Access access);

@@ -2,7 +2,6 @@
 // bodies and multipart uploads with their limits, and blob downloads with ETag, conditional
 // requests and ranges.
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,30 +20,27 @@
 namespace aiotops::registry {
 namespace {
 
-// Blob ranges at least this long are mapped and written to the socket straight from the page
-// cache; shorter ones are read into a per-thread buffer (a mapping costs more than the copy).
+// Blob ranges at least this long are written to the socket straight from the blob's kept
+// mapping (BlobMaps); shorter ones are read into a per-thread buffer (cheaper than a lookup).
 constexpr uint64_t kMapMinBytes = uint64_t{64} << 10;
 
-// The bytes of one download: a read-only mapping of the range, or the descriptor to pread from
-// when the range is short or cannot be mapped. Lives as long as the response's content provider.
-// Mapping is safe because blobs are never rewritten in place (garbage collection unlinks them).
+// The bytes of one download: a range of the blob's mapping, or the descriptor to pread from
+// when the range is short or the blob cannot be mapped. Lives as long as the response's content
+// provider.
 class BlobSource {
  public:
-  BlobSource(BlobFile file, uint64_t offset, uint64_t length)
+  BlobSource(BlobFile file, uint64_t offset, uint64_t length, const std::string& sha256,
+             BlobMaps& maps)
       : file_(std::move(file)), offset_(offset) {
     if (length < kMapMinBytes) return;
-    // mmap offsets are page-aligned; MAP_POPULATE faults the range in with one call.
-    const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-    const uint64_t start = offset - offset % page;
-    void* map = mmap(nullptr, offset + length - start, PROT_READ, MAP_SHARED | MAP_POPULATE,
-                     file_.fd(), static_cast<off_t>(start));
-    if (map == MAP_FAILED) return;
-    map_ = static_cast<const char*>(map);
-    map_bytes_ = offset + length - start;
-    data_ = map_ + (offset - start);
-  }
-  ~BlobSource() {
-    if (map_) munmap(const_cast<char*>(map_), map_bytes_);
+    map_ = maps.map(sha256, file_);
+    // The mapping is of the whole file, whose size may differ from the size opened (a blob
+    // replaced meanwhile): the range must lie inside it.
+    if (map_ && offset + length <= map_->bytes().size()) {
+      data_ = map_->bytes().data() + offset;
+    } else {
+      map_.reset();
+    }
   }
   BlobSource(const BlobSource&) = delete;
   BlobSource& operator=(const BlobSource&) = delete;
@@ -63,9 +59,8 @@ class BlobSource {
  private:
   BlobFile file_;
   uint64_t offset_;
-  const char* map_ = nullptr;  // the mapping (page-aligned), or null
-  size_t map_bytes_ = 0;
-  const char* data_ = nullptr;  // the range's first byte inside the mapping
+  std::shared_ptr<const MappedBlob> map_;  // the whole blob, or null
+  const char* data_ = nullptr;             // the range's first byte inside the mapping
 };
 
 std::string_view error_name(ErrorCode code) {
@@ -250,7 +245,7 @@ Status RegistryServer::Impl::send_blob(Call& call, const std::string& sha256,
     response.set_content(std::string(), std::string(content_type));
     return {};
   }
-  auto source = std::make_shared<BlobSource>(std::move(*opened), offset, length);
+  auto source = std::make_shared<BlobSource>(std::move(*opened), offset, length, sha256, blob_maps);
   response.set_content_provider(length, std::string(content_type),
                                 [source](size_t done, size_t left, httplib::DataSink& sink) {
                                   auto bytes = source->read(done, left);

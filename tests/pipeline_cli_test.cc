@@ -117,26 +117,6 @@ TEST_F(PipelineCliTest, RetryAttemptsAreNodesWithTheirOwnLogs) {
   EXPECT_FALSE(nodes.contains("flaky(3)"));
 }
 
-TEST_F(PipelineCliTest, MalformedInputExitsTwoNamingFileAndLine) {
-  const fs::path bad = scratch_ / "bad.yaml";
-  ASSERT_TRUE(write_file_atomic(bad, R"(apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: bad}
-spec:
-  entrypoint: main
-  templates:
-    - name: main
-      dag:
-        tasks:
-          - {name: a, template: nowhere}
-)"));
-  auto ran = cli(fmt::format("run {} --host-exec {}", bad.string(), state()));
-  EXPECT_EQ(ran.exit_code, 2);
-  EXPECT_THAT(ran.err, HasSubstr(bad.string() + ":10"));
-  EXPECT_THAT(ran.err, HasSubstr("nowhere"));
-  EXPECT_EQ(ran.out, "");
-}
-
 // Each kind of malformed input: exit 2 before anything runs (no run is recorded), naming the
 // file, the line and what is wrong.
 struct Malformed {

@@ -27,16 +27,21 @@ struct ValidateFlags {
   std::string reference;  // empty: the production model's training set
   std::string model_name = "fault-model";
   std::string model_alias = "production";
+  std::string reference_fallback;  // the reference while the model has no such version yet
   std::vector<std::string> features;
   std::vector<std::string> categorical;
   std::string label;
   std::string ks_mode = "auto";
+  std::string drift_rule = "effect";
   std::string correction = "holm";
   double alpha = 0.05;
+  double min_psi = 0.1;
   double psi_threshold = 0.2;
   int psi_bins = 10;
   double drift_share = 0.5;
+  double decisive_psi = 1.0;
   std::vector<std::string> feature_thresholds;  // NAME=PSI
+  std::vector<std::string> feature_min_psis;    // NAME=PSI
   std::vector<std::string> feature_alphas;      // NAME=ALPHA
   validate::QualityOptions quality;
   std::vector<std::string> physical_limits;  // NAME=MIN:MAX
@@ -88,14 +93,24 @@ Status build_options(ValidateFlags& flags, validate::DriftOptions& drift_options
   auto correction = drift::parse_correction(flags.correction);
   if (!correction) return fail(correction.error().with_context("--correction"));
   drift_options.verdict.correction = *correction;
+  auto rule = drift::parse_drift_rule(flags.drift_rule);
+  if (!rule) return fail(rule.error().with_context("--drift-rule"));
+  drift_options.verdict.rule = *rule;
   drift_options.verdict.alpha = flags.alpha;
+  drift_options.verdict.min_psi = flags.min_psi;
   drift_options.verdict.psi_threshold = flags.psi_threshold;
   drift_options.verdict.drift_share = flags.drift_share;
+  drift_options.verdict.decisive_psi = flags.decisive_psi;
   drift_options.psi.bins = flags.psi_bins;
   drift_options.categorical.insert(flags.categorical.begin(), flags.categorical.end());
   auto& overrides = drift_options.verdict.overrides;
   if (auto s = add_overrides(flags.feature_thresholds, "--feature-threshold", overrides,
                              &drift::FeatureThresholds::psi_threshold);
+      !s) {
+    return s;
+  }
+  if (auto s = add_overrides(flags.feature_min_psis, "--feature-min-psi", overrides,
+                             &drift::FeatureThresholds::min_psi);
       !s) {
     return s;
   }
@@ -154,6 +169,14 @@ Result<ResolvedInput> resolve_reference(const ValidateFlags& flags,
   const std::string what = fmt::format("model {}@{}", flags.model_name, flags.model_alias);
   auto record = (*client)->get_json(registry::artifact_path(registry::ArtifactPath::kModels,
                                                             flags.model_name, flags.model_alias));
+  if (!record && record.error().code() == ErrorCode::kNotFound &&
+      !flags.reference_fallback.empty()) {
+    // The first model of a name: nothing is in production yet to drift from.
+    std::fprintf(stderr, "aiotops validate: no %s yet; the reference is %s\n", what.c_str(),
+                 flags.reference_fallback.c_str());
+    return resolve_input(flags.reference_fallback, registry::ArtifactPath::kDatasets,
+                         flags.registry, dir);
+  }
   if (!record) return fail(record.error().with_context(what));
   const nlohmann::json dataset = record->value("dataset", nlohmann::json());
   if (!dataset.is_object() || !dataset.contains("name") || !dataset.contains("version")) {
@@ -265,6 +288,9 @@ void add_validate_command(CLI::App& root, Action& run) {
       ->capture_default_str();
   cmd->add_option("--model-alias", flags->model_alias, "Alias of that model")
       ->capture_default_str();
+  cmd->add_option("--reference-fallback", flags->reference_fallback,
+                  "Without --reference: the reference while the model has no --model-alias "
+                  "version yet (its first training), e.g. registry:NAME@1");
   cmd->add_option("--features", flags->features, "Features to compare (default: the reference's)")
       ->delimiter(',');
   cmd->add_option("--categorical", flags->categorical,
@@ -276,7 +302,14 @@ void add_validate_command(CLI::App& root, Action& run) {
   cmd->add_option("--correction", flags->correction,
                   "Multiple-testing correction: none, bonferroni or holm")
       ->capture_default_str();
+  cmd->add_option("--drift-rule", flags->drift_rule,
+                  "effect: a feature drifts when significant with PSI >= --min-psi, or when PSI "
+                  ">= --psi-threshold; either: when significant or PSI >= --psi-threshold")
+      ->capture_default_str();
   cmd->add_option("--alpha", flags->alpha, "Significance level of the adjusted p-values")
+      ->capture_default_str();
+  cmd->add_option("--min-psi", flags->min_psi,
+                  "Rule effect: PSI a significant feature must reach to drift")
       ->capture_default_str();
   cmd->add_option("--psi-threshold", flags->psi_threshold, "PSI at or above this is drift")
       ->capture_default_str();
@@ -285,8 +318,14 @@ void add_validate_command(CLI::App& root, Action& run) {
   cmd->add_option("--drift-share", flags->drift_share,
                   "Dataset drift when this share of features drifts")
       ->capture_default_str();
+  cmd->add_option("--decisive-psi", flags->decisive_psi,
+                  "Dataset drift when one drifted feature's PSI reaches this, whatever the share "
+                  "(inf: never)")
+      ->capture_default_str();
   cmd->add_option("--feature-threshold", flags->feature_thresholds,
                   "NAME=PSI: a feature's own PSI threshold (repeatable)");
+  cmd->add_option("--feature-min-psi", flags->feature_min_psis,
+                  "NAME=PSI: a feature's own --min-psi (repeatable)");
   cmd->add_option("--feature-alpha", flags->feature_alphas,
                   "NAME=ALPHA: a feature's own significance level (repeatable)");
   cmd->add_option("--max-missing-share", flags->quality.max_missing_share,

@@ -16,6 +16,12 @@ Status check_options(const VerdictOptions& o) {
   if (!(o.psi_threshold >= 0)) {
     return fail(ErrorCode::kInvalidArgument, "PSI threshold {} is negative", o.psi_threshold);
   }
+  if (!(o.min_psi >= 0)) {
+    return fail(ErrorCode::kInvalidArgument, "minimum PSI {} is negative", o.min_psi);
+  }
+  if (!(o.decisive_psi >= 0)) {
+    return fail(ErrorCode::kInvalidArgument, "decisive PSI {} is negative", o.decisive_psi);
+  }
   for (const auto& [name, t] : o.overrides) {
     if (t.alpha && !(*t.alpha > 0 && *t.alpha <= 1)) {
       return fail(ErrorCode::kInvalidArgument, "feature '{}': alpha {} is not in (0, 1]", name,
@@ -24,6 +30,10 @@ Status check_options(const VerdictOptions& o) {
     if (t.psi_threshold && !(*t.psi_threshold >= 0)) {
       return fail(ErrorCode::kInvalidArgument, "feature '{}': PSI threshold {} is negative", name,
                   *t.psi_threshold);
+    }
+    if (t.min_psi && !(*t.min_psi >= 0)) {
+      return fail(ErrorCode::kInvalidArgument, "feature '{}': minimum PSI {} is negative", name,
+                  *t.min_psi);
     }
   }
   return {};
@@ -54,6 +64,16 @@ Status check_features(std::span<const FeatureTest> features, const VerdictOption
 
 }  // namespace
 
+Result<DriftRule> parse_drift_rule(std::string_view text) {
+  if (text == "effect") return DriftRule::kEffect;
+  if (text == "either") return DriftRule::kEither;
+  return fail(ErrorCode::kInvalidArgument, "unknown drift rule '{}' (effect or either)", text);
+}
+
+std::string_view to_string(DriftRule rule) {
+  return rule == DriftRule::kEffect ? "effect" : "either";
+}
+
 Result<DatasetVerdict> decide(std::span<const FeatureTest> features,
                               const VerdictOptions& options) {
   if (auto ok = check_options(options); !ok) return fail(ok.error());
@@ -73,20 +93,26 @@ Result<DatasetVerdict> decide(std::span<const FeatureTest> features,
     v.adjusted_pvalue = adjusted[i];
     v.psi = f.psi;
     v.alpha = options.alpha;
+    v.min_psi = options.min_psi;
     v.psi_threshold = options.psi_threshold;
     if (auto it = options.overrides.find(f.name); it != options.overrides.end()) {
       v.alpha = it->second.alpha.value_or(v.alpha);
+      v.min_psi = it->second.min_psi.value_or(v.min_psi);
       v.psi_threshold = it->second.psi_threshold.value_or(v.psi_threshold);
     }
-    v.drift_by_pvalue = v.adjusted_pvalue < v.alpha;
+    v.significant = v.adjusted_pvalue < v.alpha;
+    const bool effect = options.rule == DriftRule::kEither || !f.psi || *f.psi >= v.min_psi;
+    v.drift_by_pvalue = v.significant && effect;
     v.drift_by_psi = f.psi && *f.psi >= v.psi_threshold;
     v.drift = v.drift_by_pvalue || v.drift_by_psi;
+    v.decisive = v.drift && f.psi && *f.psi >= options.decisive_psi;
     verdict.drifted += v.drift ? 1 : 0;
+    verdict.decisive += v.decisive ? 1 : 0;
     verdict.features.push_back(std::move(v));
   }
   verdict.drifted_share =
       static_cast<double>(verdict.drifted) / static_cast<double>(features.size());
-  verdict.drift = verdict.drifted_share >= options.drift_share;
+  verdict.drift = verdict.drifted_share >= options.drift_share || verdict.decisive > 0;
   return verdict;
 }
 

@@ -137,6 +137,7 @@ Result<DriftReport> compare_features(const telemetry::Dataset& reference,
   }
   report.drifted = verdict->drifted;
   report.drifted_share = verdict->drifted_share;
+  report.decisive = verdict->decisive;
   report.drift = verdict->drift;
   return report;
 }

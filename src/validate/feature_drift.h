@@ -20,7 +20,7 @@ namespace aiotops::validate {
 struct DriftOptions {
   drift::KsOptions ks;            // mode (auto / exact / asymp); two-sided
   drift::PsiOptions psi;          // bins on reference quantiles
-  drift::VerdictOptions verdict;  // correction, alpha, PSI threshold, drift share, overrides
+  drift::VerdictOptions verdict;  // rule, correction, thresholds, drift share, overrides
   // Features tested with chi-squared on their distinct values (e.g. a numeric state code).
   std::set<std::string> categorical;
 };
@@ -47,6 +47,7 @@ struct DriftReport {
   std::vector<FeatureDrift> features;  // in `features` order
   size_t drifted = 0;                  // features with drift
   double drifted_share = 0;            // drifted / features
+  size_t decisive = 0;                 // features whose drift alone makes the dataset drift
   bool drift = false;                  // the dataset verdict
 };
 

@@ -111,19 +111,20 @@ std::string histogram_svg(const FeatureDrift& feature) {
 std::string feature_table(const DriftReport& drift) {
   std::string html =
       "<table><tr><th>feature</th><th>test</th><th>statistic</th><th>p-value</th>"
-      "<th>adjusted p</th><th>alpha</th><th>PSI</th><th>PSI threshold</th>"
+      "<th>adjusted p</th><th>alpha</th><th>PSI</th><th>min PSI</th><th>PSI threshold</th>"
       "<th>Wasserstein-1</th><th>values (data / reference)</th><th>verdict</th></tr>\n";
   for (const auto& f : drift.features) {
     const double statistic = f.categorical ? f.chi2->statistic : f.ks->statistic;
     html += fmt::format(
         "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} / {}</td>"
-        "<td>{}</td></tr>\n",
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{} / {}</td><td>{}</td></tr>\n",
         escape(f.name), f.categorical ? "chi-squared" : "Kolmogorov-Smirnov", num(statistic),
         num(f.verdict.pvalue), num(f.verdict.adjusted_pvalue), num(f.verdict.alpha),
-        f.psi ? num(f.psi->psi) : "-", num(f.verdict.psi_threshold), optional_num(f.wasserstein),
-        f.current_count, f.reference_count, yes_no(f.verdict.drift));
+        f.psi ? num(f.psi->psi) : "-", num(f.verdict.min_psi), num(f.verdict.psi_threshold),
+        optional_num(f.wasserstein), f.current_count, f.reference_count,
+        yes_no(f.verdict.drift) + (f.verdict.decisive ? " (decisive)" : ""));
   }
   return html + "</table>\n";
 }
@@ -159,9 +160,9 @@ std::string to_html(const ValidationReport& report) {
       "device(s).</p>\n",
       escape(report.data), kStyle, escape(report.reference), report.reference_rows,
       report.quality.rows, report.quality.devices);
-  html +=
-      fmt::format("<p>Dataset: {}: {} of {} features drifted ({:.0f}%).</p>\n", yes_no(drift.drift),
-                  drift.drifted, drift.features.size(), 100 * drift.drifted_share);
+  html += fmt::format("<p>Dataset: {}: {} of {} features drifted ({:.0f}%), {} decisively.</p>\n",
+                      yes_no(drift.drift), drift.drifted, drift.features.size(),
+                      100 * drift.drifted_share, drift.decisive);
   html += fmt::format("<p>Data quality: {}</p>\n", report.quality.ok
                                                        ? "<span class=\"good\">passed</span>"
                                                        : "<span class=\"bad\">failed</span>");

@@ -26,10 +26,13 @@ json feature_json(const FeatureDrift& feature) {
       {"pvalue", number(verdict.pvalue)},
       {"adjusted_pvalue", number(verdict.adjusted_pvalue)},
       {"alpha", number(verdict.alpha)},
+      {"min_psi", number(verdict.min_psi)},
       {"psi_threshold", number(verdict.psi_threshold)},
+      {"significant", verdict.significant},
       {"drift_by_pvalue", verdict.drift_by_pvalue},
       {"drift_by_psi", verdict.drift_by_psi},
       {"drift", verdict.drift},
+      {"decisive", verdict.decisive},
       {"bins",
        {{"labels", feature.bin_labels},
         {"reference_share", feature.reference_share},
@@ -78,6 +81,7 @@ json settings_json(const QualityOptions& quality, const DriftOptions& drift) {
     json entry = json::object();
     if (thresholds.alpha) entry["alpha"] = *thresholds.alpha;
     if (thresholds.psi_threshold) entry["psi_threshold"] = number(*thresholds.psi_threshold);
+    if (thresholds.min_psi) entry["min_psi"] = number(*thresholds.min_psi);
     overrides[name] = std::move(entry);
   }
   return {
@@ -93,10 +97,13 @@ json settings_json(const QualityOptions& quality, const DriftOptions& drift) {
        {{"ks_mode", drift::to_string(drift.ks.mode)},
         {"psi_bins", drift.psi.bins},
         {"psi_epsilon", drift.psi.epsilon},
+        {"rule", drift::to_string(drift.verdict.rule)},
         {"correction", drift::to_string(drift.verdict.correction)},
         {"alpha", drift.verdict.alpha},
+        {"min_psi", number(drift.verdict.min_psi)},
         {"psi_threshold", number(drift.verdict.psi_threshold)},
         {"drift_share", drift.verdict.drift_share},
+        {"decisive_psi", number(drift.verdict.decisive_psi)},
         {"feature_thresholds", std::move(overrides)},
         {"categorical", drift.categorical}}},
   };
@@ -122,6 +129,7 @@ json to_json(const ValidationReport& report) {
       {"features_compared", report.drift.features.size()},
       {"drifted_features", report.drift.drifted},
       {"drifted_share", number(report.drift.drifted_share)},
+      {"decisive_features", report.drift.decisive},
       {"quality_failures", failures},
       {"quality_warnings", report.quality.findings.size() - failures},
       {"features", std::move(features)},

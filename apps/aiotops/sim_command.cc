@@ -38,6 +38,7 @@ struct SimFlags {
   int precision = 2;
   double mains_hz = 60.0;
   double ambient_c = 24.0;
+  double bearing_age = 0.0;
 };
 
 Result<telemetry::ReadingFormat> output_format(const SimFlags& flags) {
@@ -59,6 +60,7 @@ Result<sim::FleetOptions> fleet_options(const SimFlags& flags) {
   options.esp32_fft = flags.esp32_fft;
   options.mains_hz = flags.mains_hz;
   options.ambient_c = flags.ambient_c;
+  options.bearing_age = flags.bearing_age;
   auto duration = parse_duration(flags.duration);
   if (!duration) return fail(duration.error().with_context("--duration"));
   options.duration = *duration;
@@ -201,6 +203,11 @@ void add_sim_command(CLI::App& root, Action& run) {
   cmd->add_option("--ambient", flags->ambient_c, "Mean ambient temperature of the site, degC")
       ->capture_default_str()
       ->check(CLI::Range(-40.0, 60.0));
+  cmd->add_option("--bearing-age", flags->bearing_age,
+                  "Largest defect index added to a motor's healthy bearings, each motor its own "
+                  "from 0..D (aged bearings: more vibration and sound, no fault, no label)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, sim::kMaxBearingAge));
   cmd->callback([flags, &run]() { run = [flags]() { return run_sim(*flags); }; });
 }
 

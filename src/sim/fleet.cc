@@ -12,6 +12,7 @@ namespace {
 // Seed streams (see derive_seed).
 constexpr uint64_t kMotorStream = 0x4D4F544F52ULL;    // "MOTOR"
 constexpr uint64_t kEnvironmentStream = 0x454E56ULL;  // "ENV"
+constexpr uint64_t kAgeStream = 0x414745ULL;          // "AGE"
 
 constexpr double kMsPerDay = 86'400'000.0;
 
@@ -37,6 +38,12 @@ Result<Fleet> Fleet::create(const FleetOptions& options) {
   for (size_t i = 0; i < options.devices; ++i) {
     Rng rng(derive_seed(options.seed, kMotorStream, i));
     MotorParams params = draw_motor_params(rng);
+    // Each motor's bearings aged by its own amount (installed at different times), drawn from a
+    // stream of its own so that the motor's readings otherwise stay the same at every age.
+    if (options.bearing_age > 0.0) {
+      Rng age(derive_seed(options.seed, kAgeStream, i));
+      params.bearing_condition += age.uniform(0.0, options.bearing_age);
+    }
     SensorParams sensors = draw_sensor_params(rng);
     fleet.motors_.push_back(MotorSlot{
         Motor(params, options.mains_hz, interval_s), sensors, std::move(rng), {}, {}, {}});

@@ -42,6 +42,10 @@ Status validate(const FleetOptions& options) {
     return fail(ErrorCode::kInvalidArgument, "ambient: {} degC is outside -40..60 degC",
                 options.ambient_c);
   }
+  if (!(options.bearing_age >= 0.0 && options.bearing_age <= kMaxBearingAge)) {
+    return fail(ErrorCode::kInvalidArgument, "bearing age: {} is outside 0..{}",
+                options.bearing_age, kMaxBearingAge);
+  }
   if (!std::isfinite(options.fault_rate_per_hour) || options.fault_rate_per_hour < 0.0) {
     return fail(ErrorCode::kInvalidArgument, "fault rate: {}/h must be finite and non-negative",
                 options.fault_rate_per_hour);

@@ -247,6 +247,37 @@ TEST(Fleet, Esp32FeaturesLookLikeTheReferenceFirmware) {
   EXPECT_GT(low_sound, rows * 95 / 100);
 }
 
+TEST(Fleet, AgedBearingsVibrateMoreWithoutFaultsOrLabels) {
+  FleetOptions options = small_fleet();
+  const FleetRun young = run_fleet(options);
+  options.bearing_age = 0.3;
+  const FleetRun aged = run_fleet(options);
+  ASSERT_EQ(young.motors.size(), aged.motors.size());
+  std::vector<double> rises;  // mean vibration, aged minus young, per motor
+  for (size_t m = 0; m < young.motors.size(); ++m) {
+    const MotorSeries& y = young.motors[m];
+    const MotorSeries& a = aged.motors[m];
+    ASSERT_EQ(y.values.size(), a.values.size());
+    EXPECT_EQ(y.labels, a.labels) << "motor " << m;
+    EXPECT_EQ(y.fault_types, a.fault_types) << "motor " << m;
+    for (size_t i = 0; i < y.values.size(); ++i) {
+      ASSERT_EQ(y.values[i][kCurrent], a.values[i][kCurrent]) << "motor " << m << " reading " << i;
+      if (!std::isnan(y.values[i][kTemperature])) {
+        ASSERT_EQ(y.values[i][kTemperature], a.values[i][kTemperature]);
+      }
+    }
+    const int64_t from = options.start_ms;
+    const int64_t to = from + 3 * kHourMs;
+    rises.push_back(testing::window_mean(a, kVibration, from, to) -
+                    testing::window_mean(y, kVibration, from, to));
+    EXPECT_GT(rises.back(), 0.0) << "motor " << m;
+  }
+  // Each motor aged by its own amount: 0..0.3 on a baseline of 0.05..0.2 adds up to ~200 mg.
+  auto [least, most] = std::minmax_element(rises.begin(), rises.end());
+  EXPECT_GT(*most, 40.0);
+  EXPECT_GT(*most - *least, 20.0);
+}
+
 TEST(Fleet, CreateRejectsBadOptions) {
   struct Case {
     void (*change)(FleetOptions&);
@@ -266,6 +297,8 @@ TEST(Fleet, CreateRejectsBadOptions) {
            Case{[](FleetOptions& o) { o.mains_hz = 400.0; }, "mains"},
            Case{[](FleetOptions& o) { o.ambient_c = std::numeric_limits<double>::quiet_NaN(); },
                 "ambient"},
+           Case{[](FleetOptions& o) { o.bearing_age = 0.6; }, "bearing age: 0.6"},
+           Case{[](FleetOptions& o) { o.bearing_age = -0.1; }, "bearing age"},
            Case{[](FleetOptions& o) { o.fault_rate_per_hour = -1.0; }, "fault rate"},
            Case{[](FleetOptions& o) {
                   o.fault_rate_per_hour = 1.0;

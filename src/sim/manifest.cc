@@ -50,6 +50,7 @@ std::string manifest_json(const FleetOptions& options, std::span<const std::stri
       {"feature_kind", options.esp32_fft ? "esp32-fft" : "raw"},
       {"mains_hz", options.mains_hz},
       {"ambient_c", options.ambient_c},
+      {"bearing_age", options.bearing_age},
       {"fault_rate_per_hour", options.fault_rate_per_hour},
       {"random_modes", std::move(modes)},
       {"faults", std::move(list)},

@@ -142,18 +142,6 @@ int execute(const pipeline::LoadedWorkflow& loaded, pipeline::RunStore& store,
   return summary.phase == NodePhase::kSucceeded ? kExitOk : kExitInternal;
 }
 
-Result<pipeline::NamedValues> parse_parameters(const std::vector<std::string>& texts) {
-  pipeline::NamedValues parameters;
-  for (const auto& text : texts) {
-    const auto eq = text.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return fail(ErrorCode::kInvalidArgument, "-p '{}': expected name=value", text);
-    }
-    parameters.emplace_back(text.substr(0, eq), text.substr(eq + 1));
-  }
-  return parameters;
-}
-
 int run_pipeline(const PipelineFlags& flags) {
   auto parameters = parse_parameters(flags.parameters);
   if (!parameters) return report_error(parameters.error());

@@ -36,6 +36,7 @@ struct ScheduleFlags {
   std::string mqtt_url;
   std::string on_train_model;
   std::string train_parameter = "dataset";
+  std::vector<std::string> train_parameters;  // -p name=value
   std::string cooldown = "1h";
 };
 
@@ -62,15 +63,19 @@ Result<std::optional<schedule::TrainTrigger>> train_trigger(const ScheduleFlags&
   }
   auto cooldown = parse_duration(flags.cooldown);
   if (!cooldown) return fail(cooldown.error().with_context("--cooldown"));
-  // The parameter must exist: load with it set, as a start will.
+  auto parameters = parse_parameters(flags.train_parameters);
+  if (!parameters) return fail(parameters.error());
+  // Every parameter must exist: load with them set, as a start will.
+  pipeline::NamedValues check = *parameters;
+  check.emplace_back(flags.train_parameter, "");
   auto loaded = pipeline::load_workflow(
-      flags.on_train_model,
-      {.templates_dir = flags.templates_dir, .parameters = {{flags.train_parameter, ""}}});
+      flags.on_train_model, {.templates_dir = flags.templates_dir, .parameters = std::move(check)});
   if (!loaded) return fail(loaded.error());
   return std::optional<schedule::TrainTrigger>(schedule::TrainTrigger{
       .file = std::filesystem::absolute(flags.on_train_model),
       .parameter = flags.train_parameter,
-      .cooldown = std::chrono::duration_cast<std::chrono::seconds>(*cooldown)});
+      .cooldown = std::chrono::duration_cast<std::chrono::seconds>(*cooldown),
+      .parameters = std::move(*parameters)});
 }
 
 // SIGINT and SIGTERM are blocked in every thread (set before any starts) and taken by one
@@ -219,6 +224,8 @@ void add_pipeline_schedule_command(CLI::App& pipeline, Action& run) {
   cmd->add_option("--train-parameter", flags->train_parameter,
                   "Workflow parameter that gets the payload (-p NAME=P)")
       ->capture_default_str();
+  cmd->add_option("-p,--parameter", flags->train_parameters,
+                  "Parameter name=value of every --on-train-model run (the payload's comes after)");
   cmd->add_option("--cooldown", flags->cooldown,
                   "At most one train-model start per this long, across restarts")
       ->capture_default_str();

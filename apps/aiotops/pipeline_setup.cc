@@ -35,4 +35,16 @@ Status configure_images(pipeline::ExecutorOptions& options, const std::string& i
   return {};
 }
 
+Result<pipeline::NamedValues> parse_parameters(const std::vector<std::string>& texts) {
+  pipeline::NamedValues parameters;
+  for (const auto& text : texts) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return fail(ErrorCode::kInvalidArgument, "-p '{}': expected name=value", text);
+    }
+    parameters.emplace_back(text.substr(0, eq), text.substr(eq + 1));
+  }
+  return parameters;
+}
+
 }  // namespace aiotops::cli

@@ -1,10 +1,11 @@
 #pragma once
-// What `pipeline run` and `pipeline schedule` set up alike: the run store of --state-dir and the
-// executor's image map and aiotops binary (built-in steps run as this very binary).
+// What `pipeline run` and `pipeline schedule` set up alike: the run store of --state-dir, the
+// executor's image map and aiotops binary (built-in steps run as this very binary), -p values.
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "pipeline/executor.h"
@@ -22,5 +23,9 @@ Result<std::unique_ptr<pipeline::RunStore>> open_run_store(const std::string& st
 // ImageMap::load; kInternal when /proc/self/exe cannot be read.
 Status configure_images(pipeline::ExecutorOptions& options, const std::string& image_map_path,
                         std::optional<pipeline::ImageMap>& images);
+
+// `-p NAME=VALUE` texts as (name, value) pairs, in order; kInvalidArgument naming a text without
+// '=' or without a name.
+Result<pipeline::NamedValues> parse_parameters(const std::vector<std::string>& texts);
 
 }  // namespace aiotops::cli

@@ -213,7 +213,7 @@ TriggerOutcome Scheduler::on_control_message(std::string_view message) {
                  show(*trigger.last + train.cooldown), show(*trigger.last));
     return TriggerOutcome::kCoolingDown;
   }
-  pipeline::NamedValues parameters;
+  pipeline::NamedValues parameters = train.parameters;
   if (command->payload) parameters.emplace_back(train.parameter, *command->payload);
   auto run = launcher_.start(train.file, parameters);
   if (!run) {

@@ -53,6 +53,9 @@ struct TrainTrigger {
   std::filesystem::path file;           // the workflow a train-model command starts
   std::string parameter = "dataset";    // the workflow parameter that gets the payload
   std::chrono::seconds cooldown{3600};  // at most one start per this long (persisted)
+  // -p values of every start (where the telemetry is, which model...); default none. The
+  // payload's parameter comes after them, so it wins over a value given here.
+  pipeline::NamedValues parameters = {};
 };
 
 struct SchedulerOptions {

@@ -232,6 +232,21 @@ TEST_F(SchedulerTest, TrainModelOncePerCooldownEvenAcrossARestart) {
   EXPECT_EQ(scheduler->counters().train_cooling_down, 1u);
 }
 
+TEST_F(SchedulerTest, TrainModelStartsWithTheFixedParametersThenThePayload) {
+  TrainTrigger train{.file = "/wf/train.yaml",
+                     .parameter = "trigger",
+                     .parameters = {{"source", "/var/lib/aiotops/telemetry"}, {"window", "2h"}}};
+  auto scheduler = start({}, train);
+  EXPECT_EQ(scheduler->on_control_message(R"({"command":"train-model","payload":"drift"})"),
+            TriggerOutcome::kStarted);
+  ASSERT_EQ(launcher_->started.size(), 1u);
+  EXPECT_THAT(
+      launcher_->started[0].second,
+      ElementsAre(std::pair<std::string, std::string>("source", "/var/lib/aiotops/telemetry"),
+                  std::pair<std::string, std::string>("window", "2h"),
+                  std::pair<std::string, std::string>("trigger", "drift")));
+}
+
 TEST_F(SchedulerTest, OtherCommandsAndGarbageAreCountedNotRun) {
   TrainTrigger train{.file = "/wf/train.yaml"};
   auto scheduler = start({}, train);

@@ -12,9 +12,12 @@
 
 #include "apps/aiotops/command.h"
 #include "apps/aiotops/dataset_input.h"
+#include "apps/aiotops/registry_flags.h"
+#include "apps/aiotops/release_publish.h"
 #include "apps/aiotops/step_output.h"
 #include "common/files.h"
 #include "common/sha256.h"
+#include "common/temp_dir.h"
 #include "ml/model_file.h"
 #include "quant/hardware_budget.h"
 #include "quant/qmodel.h"
@@ -25,7 +28,7 @@ namespace aiotops::cli {
 namespace {
 
 struct QuantizeFlags {
-  std::string model;
+  std::string model;  // a file, or registry:NAME@REF
   std::string calibration;
   std::string out;
   std::string report;
@@ -43,6 +46,12 @@ struct QuantizeFlags {
   std::string model_version = tflite::LowerOptions().model_version;
   bool skip_bad_rows = false;
   bool json = false;
+  // --publish NAME: the release `aiotops publish` makes, from this model and QMODEL.
+  std::string publish;
+  bool promote = false;
+  std::string dataset;  // NAME:VERSION; default: the registry model's recorded dataset
+  std::string run_id;
+  RegistryClientFlags registry;
 };
 
 // Paths may hold bytes that are not UTF-8: replace them rather than throw.
@@ -80,12 +89,55 @@ Result<quant::QuantizeModelOptions> quantize_options(const QuantizeFlags& flags)
   return options;
 }
 
+// Publishes the model and the QMODEL as `aiotops publish --promote` would (release_publish.h),
+// with the quantize gate, and the dataset and train gate recorded on a registry model when
+// --dataset is not given. The publish result.
+Result<nlohmann::json> publish_quantized(const QuantizeFlags& flags, const ResolvedInput& model,
+                                         const nlohmann::json& quantize_gate) {
+  Release release{.model = model.file,
+                  .qmodel = flags.out,
+                  .name = flags.publish,
+                  .dataset = nlohmann::json(),
+                  .dataset_text = flags.dataset,
+                  .run_id = flags.run_id,
+                  .train_gate = nlohmann::json(),
+                  .quantize_gate = quantize_gate,
+                  .targets = {},
+                  .promote = flags.promote};
+  if (!flags.target.empty()) release.targets.push_back(flags.target);
+  auto dataset = dataset_lineage(flags.dataset, "--dataset");
+  if (!dataset) return fail(dataset.error());
+  release.dataset = std::move(*dataset);
+  if (!model.name.empty()) {
+    auto client = connect_registry(flags.registry);
+    if (!client) return fail(client.error());
+    auto record = (*client)->get_json(registry::artifact_path(
+        registry::ArtifactPath::kModels, model.name, std::to_string(model.version)));
+    if (!record) return fail(record.error().with_context(flags.model));
+    const nlohmann::json recorded = record->value("dataset", nlohmann::json());
+    if (release.dataset.is_null() && recorded.is_object()) {
+      release.dataset = recorded;
+      release.dataset_text =
+          fmt::format("{}:{}", recorded.value("name", ""), recorded.value("version", int64_t{0}));
+    }
+    const nlohmann::json gates =
+        record->value("metrics", nlohmann::json::object()).value("gates", nlohmann::json::object());
+    release.train_gate = gates.value("train", nlohmann::json());
+  }
+  return publish_release(release, flags.registry);
+}
+
 int run_quantize(const QuantizeFlags& flags) {
   auto options = quantize_options(flags);
   if (!options) return report_error(options.error());
-  auto model_bytes = read_file(flags.model);
+  auto dir = TempDir::create("aiotops-quantize");
+  if (!dir) return report_error(dir.error());
+  auto model_input =
+      resolve_input(flags.model, registry::ArtifactPath::kModels, flags.registry, dir->path());
+  if (!model_input) return report_error(model_input.error());
+  auto model_bytes = read_file(model_input->file);
   if (!model_bytes) return report_error(model_bytes.error());
-  auto model = ml::load_model(flags.model);
+  auto model = ml::load_model(model_input->file);
   if (!model) return report_error(model.error());
   const ml::ModelMetadata& m = model->metadata();
 
@@ -95,11 +147,12 @@ int run_quantize(const QuantizeFlags& flags) {
   const bool eval_is_calibration = flags.eval.empty();
   // The held-out rows need the label; calibration rows do not, unless they are also held out.
   if (eval_is_calibration) read_options.label = m.label_name;
-  auto calibration = read_input("quantize", flags.calibration, read_options);
+  auto calibration = read_input("quantize", flags.calibration, read_options, flags.registry);
   if (!calibration) return report_error(calibration.error());
   read_options.label = m.label_name;
-  auto held_out = eval_is_calibration ? Result<telemetry::Dataset>(telemetry::Dataset())
-                                      : read_input("quantize", flags.eval, read_options);
+  auto held_out = eval_is_calibration
+                      ? Result<telemetry::Dataset>(telemetry::Dataset())
+                      : read_input("quantize", flags.eval, read_options, flags.registry);
   if (!held_out) return report_error(held_out.error());
   const telemetry::Dataset& eval = eval_is_calibration ? *calibration : *held_out;
 
@@ -133,6 +186,15 @@ int run_quantize(const QuantizeFlags& flags) {
   }
   nlohmann::json out = report;
   out["qmodel"] = result->gate.passed ? nlohmann::json(flags.out) : nlohmann::json();
+  if (result->gate.passed && !flags.publish.empty()) {
+    auto published = publish_quantized(flags, *model_input, report.value("gate", nlohmann::json()));
+    if (!published) return report_error(published.error().with_context("--publish"));
+    // The release's scalars at the top, as workflow outputs (int8_version, aliases, ...).
+    for (const auto& [key, value] : published->items()) {
+      if (!value.is_structured()) out[key] = value;
+    }
+    out["published"] = std::move(*published);
+  }
   if (int code = emit_step_result(out, flags.json); code != kExitOk) return code;
   if (!flags.json) {
     std::string text = fmt::format("model              {} ({})\n", flags.model,
@@ -162,7 +224,9 @@ void add_quantize_command(CLI::App& root, Action& run) {
       "powers-of-two variants run on the inference core against the float model on held-out "
       "rows (max and mean |p_int8 - p_float|, flipped decisions, metric deltas, bytes, arena). "
       "Writes the QMODEL file (docs/formats/qmodel.md) for `aiotops export`.");
-  cmd->add_option("--model", flags->model, "Model file written by aiotops train")->required();
+  cmd->add_option("--model", flags->model,
+                  "Model file written by aiotops train, or registry:NAME@REF")
+      ->required();
   cmd->add_option("--calibration", flags->calibration,
                   "Representative dataset (.csv, JSON lines or registry:NAME@REF) with the model's "
                   "feature columns")
@@ -212,9 +276,20 @@ void add_quantize_command(CLI::App& root, Action& run) {
       ->capture_default_str();
   cmd->add_flag("--skip-bad-rows", flags->skip_bad_rows,
                 "Skip rows with a wrong field count or a bad value and report them on stderr");
+  cmd->add_option("--publish", flags->publish,
+                  "When the gates pass, publish the model and the QMODEL as registry model NAME "
+                  "(NAME, NAME-float, NAME-int8, NAME-c), as aiotops publish does");
+  cmd->add_flag("--promote", flags->promote, "With --publish: also move the production alias");
+  cmd->add_option("--dataset", flags->dataset,
+                  "With --publish: the training dataset, NAME:VERSION or registry:NAME@VERSION "
+                  "(default: the one a registry --model records)");
+  cmd->add_option("--run-id", flags->run_id, "With --publish: the pipeline run that produced it")
+      ->envname("AIOTOPS_RUN_ID");
+  add_registry_client_flags(cmd, flags->registry);
   cmd->add_flag("--json", flags->json,
                 "Print the report as one JSON object on stdout, with \"qmodel\" (the file "
-                "written, or null when the gate refused)");
+                "written, or null when the gate refused) and, with --publish, the release's "
+                "fields (int8_model, int8_version, aliases, ...) and \"published\"");
   cmd->callback([flags, &run] { run = [flags] { return run_quantize(*flags); }; });
 }
 

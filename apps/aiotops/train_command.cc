@@ -16,6 +16,7 @@
 #include "apps/aiotops/step_output.h"
 #include "apps/aiotops/train_gate.h"
 #include "common/files.h"
+#include "common/temp_dir.h"
 #include "ml/trainer.h"
 #include "sim/time_text.h"
 
@@ -27,7 +28,7 @@ struct TrainFlags {
   std::vector<std::string> features;
   std::string label;
   std::string model;
-  std::string out;
+  std::string out;  // a file, or registry:NAME (a new version of model NAME)
   uint64_t seed = 0;
   double validation_fraction = 0;
   double test_fraction = 0;
@@ -48,6 +49,7 @@ struct TrainFlags {
   bool skip_bad_rows = false;
   bool quiet = false;
   bool json = false;
+  std::string run_id;  // recorded with a registry --out
 };
 
 Result<ml::TrainOptions> train_options(const TrainFlags& flags) {
@@ -171,6 +173,24 @@ void print_summary(const TrainFlags& flags, const ml::TrainReport& report,
   std::fputs(text.c_str(), stdout);
 }
 
+// Pushes the saved model as a new version of `name` with its lineage (format native, the
+// dataset version it was trained on when it came from the registry, run id, metrics with the
+// train gate), so the next step of a workflow finds it as registry:NAME@latest. The version.
+Result<int64_t> push_model(const TrainFlags& flags, const std::string& name,
+                           const std::filesystem::path& file, const ResolvedInput& data,
+                           const ml::Model& model, const nlohmann::json& gate) {
+  auto client = connect_registry(flags.gate.registry);
+  if (!client) return fail(client.error().with_context("--out"));
+  nlohmann::json metadata = {{"format", "native"}};
+  if (!data.name.empty()) metadata["dataset"] = {{"name", data.name}, {"version", data.version}};
+  if (!flags.run_id.empty()) metadata["pipeline_run_id"] = flags.run_id;
+  metadata["metrics"] = model.metadata().metrics;
+  metadata["metrics"]["gates"] = {{"train", gate}};
+  auto record = (*client)->push(registry::ArtifactPath::kModels, name, file, metadata);
+  if (!record) return fail(record.error().with_context(flags.out));
+  return record->value("version", int64_t{0});
+}
+
 int run_train(const TrainFlags& flags) {
   auto options = train_options(flags);
   if (!options) return report_error(options.error());
@@ -180,7 +200,20 @@ int run_train(const TrainFlags& flags) {
   read_options.features = flags.features;
   read_options.label = flags.label;
   read_options.skip_bad_rows = flags.skip_bad_rows;
-  auto dataset = read_input("train", flags.data, read_options, flags.gate.registry);
+  // A registry output is named before anything is trained; a registry dataset is downloaded
+  // once, so the version trained on is the one recorded.
+  auto out_name = parse_registry_name(flags.out);
+  if (!out_name) return report_error(out_name.error().with_context("--out"));
+  if (*out_name && (*out_name)->ref != "latest") {
+    return report_error(Error(ErrorCode::kInvalidArgument,
+                              fmt::format("--out {}: a new version has no @REF yet", flags.out)));
+  }
+  auto dir = TempDir::create("aiotops-train");
+  if (!dir) return report_error(dir.error());
+  auto data = resolve_input(flags.data, registry::ArtifactPath::kDatasets, flags.gate.registry,
+                            dir->path());
+  if (!data) return report_error(data.error());
+  auto dataset = read_input("train", data->file.string(), read_options, flags.gate.registry);
   if (!dataset) return report_error(dataset.error());
   if (!flags.quiet) {
     std::fprintf(stderr, "aiotops train: %zu rows, %zu features, training %s\n", dataset->rows(),
@@ -189,7 +222,8 @@ int run_train(const TrainFlags& flags) {
   auto report = ml::train_model(*dataset, *options,
                                 flags.quiet ? ml::ProgressCallback() : progress_printer());
   if (!report) return report_error(report.error().with_context(flags.data));
-  auto gate = judge_candidate(flags.gate, *baseline, *report, flags.data, read_options, *dataset);
+  auto gate =
+      judge_candidate(flags.gate, *baseline, *report, data->file.string(), read_options, *dataset);
   if (!gate) return report_error(gate.error());
   if (!flags.split_out.empty()) {
     if (auto status = write_split(flags.split_out, report->split); !status) {
@@ -197,12 +231,20 @@ int run_train(const TrainFlags& flags) {
     }
   }
   const bool passed = (*gate)["passed"] == true;
+  const std::filesystem::path model_file =
+      *out_name ? dir->path() / "model.json" : std::filesystem::path(flags.out);
   if (passed) {
-    if (auto status = ml::save_model(report->model, flags.out); !status) {
+    if (auto status = ml::save_model(report->model, model_file); !status) {
       return report_error(status.error());
     }
   }
-  const nlohmann::json summary = summary_json(flags, *report, dataset->rows(), *gate);
+  nlohmann::json summary = summary_json(flags, *report, dataset->rows(), *gate);
+  if (passed && *out_name) {
+    auto version = push_model(flags, (*out_name)->name, model_file, *data, report->model, *gate);
+    if (!version) return report_error(version.error());
+    summary["model"] = fmt::format("registry:{}@{}", (*out_name)->name, *version);
+    summary["model_version"] = *version;
+  }
   if (!flags.report.empty()) {
     if (auto status = write_file_atomic(flags.report, dump_json(summary) + "\n"); !status) {
       return report_error(status.error());
@@ -241,7 +283,12 @@ void add_train_command(CLI::App& root, Action& run) {
                   "Label column, values 0/1 (default: \"label\" if present)");
   cmd->add_option("--model", flags->model, "Model kind: logistic, svm, naive-bayes or mlp")
       ->required();
-  cmd->add_option("--out", flags->out, "Model file to write (atomically)")->required();
+  cmd->add_option("--out", flags->out,
+                  "Model file to write (atomically), or registry:NAME: a new version of model "
+                  "NAME with its lineage (dataset version, run id, metrics, train gate)")
+      ->required();
+  cmd->add_option("--run-id", flags->run_id, "Pipeline run id recorded with a registry --out")
+      ->envname("AIOTOPS_RUN_ID");
   cmd->add_option("--seed", flags->seed, "Seed of the split shuffles and the MLP initialisation")
       ->capture_default_str();
   cmd->add_option("--validation-fraction", flags->validation_fraction,

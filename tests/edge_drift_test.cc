@@ -8,7 +8,6 @@
 // and the service on every path.
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <chrono>
 #include <cmath>
@@ -29,6 +28,7 @@
 #include "support/child_process.h"
 #include "support/eventually.h"
 #include "support/mosquitto_broker.h"
+#include "support/prometheus_scrape.h"
 #include "support/scratch_dir.h"
 #include "transport/mqtt_client.h"
 
@@ -195,18 +195,7 @@ class EdgeDriftTest : public ::testing::Test {
   }
 
   double metric(std::string_view series) const {
-    httplib::Client client("127.0.0.1", status_port_);
-    client.set_read_timeout(10);
-    auto response = client.Get("/metrics");
-    if (!response) return -1;
-    const std::string prefix = std::string(series) + " ";
-    for (size_t at = 0; at < response->body.size();) {
-      const size_t end = std::min(response->body.find('\n', at), response->body.size());
-      const std::string line = response->body.substr(at, end - at);
-      if (line.starts_with(prefix)) return std::stod(line.substr(prefix.size()));
-      at = end + 1;
-    }
-    return -1;
+    return testing::scrape_metric(status_port_, series);
   }
 
   // Streams `file` through the service; returns the control messages it published meanwhile.

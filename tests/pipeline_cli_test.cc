@@ -117,6 +117,25 @@ TEST_F(PipelineCliTest, RetryAttemptsAreNodesWithTheirOwnLogs) {
   EXPECT_FALSE(nodes.contains("flaky(3)"));
 }
 
+// templateRef into --templates DIR; the fields that mean nothing locally are listed once, each
+// with its file and line, before the run starts.
+TEST_F(PipelineCliTest, TemplatesDirResolvesTemplateRefsAndIgnoredFieldsAreListedOnce) {
+  const fs::path workflow = kTestdata / "template_ref.yaml";
+  auto ran = cli(fmt::format("run {} --host-exec --templates {} {}", workflow.string(),
+                             (kTestdata / "templates").string(), state()));
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  auto logs = cli(fmt::format("logs {} hello {}", run_id(ran), state()));
+  EXPECT_EQ(logs.out, "hi\n") << logs.err;
+  const std::string listed = "ignored locally (kept for export): ";
+  ASSERT_THAT(ran.err, HasSubstr(listed));
+  EXPECT_EQ(ran.err.find(listed), ran.err.rfind(listed));
+  EXPECT_THAT(ran.err, HasSubstr(fmt::format("spec.serviceAccountName ({}:9)", workflow.string())));
+
+  auto without = cli(fmt::format("run {} --host-exec {}", workflow.string(), state()));
+  EXPECT_EQ(without.exit_code, 2) << without.err;
+  EXPECT_THAT(without.err, HasSubstr("shared"));
+}
+
 // Each kind of malformed input: exit 2 before anything runs (no run is recorded), naming the
 // file, the line and what is wrong.
 struct Malformed {

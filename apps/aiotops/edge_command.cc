@@ -311,6 +311,10 @@ void add_edge_command(CLI::App& root, Action& run) {
                   "range widths (0: no range check)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--label-field", s.worker.decoder.label_field,
+                  "Field a reading may carry its label in, kept in the telemetry log for "
+                  "training (\"\": not read)")
+      ->capture_default_str();
   cmd->add_option("--max-payload", s.worker.decoder.max_payload_bytes,
                   "Bytes; longer telemetry is dead-lettered unread")
       ->capture_default_str();

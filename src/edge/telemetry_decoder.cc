@@ -54,6 +54,7 @@ Result<TelemetryDecoder> TelemetryDecoder::create(std::vector<std::string> featu
   telemetry::JsonReadingOptions parser_options;
   parser_options.features = std::move(feature_names);
   parser_options.max_message_bytes = options.max_payload_bytes;
+  parser_options.label_field = options.label_field;
   return TelemetryDecoder(std::move(parser_options), std::move(bounds), options);
 }
 

@@ -40,6 +40,9 @@ struct DecoderOptions {
   // range; 1.0 accepts [min - w, max + w]. A feature constant in training (w = 0) uses
   // max(|min|, 1) as its width. Must be finite and >= 0.
   double range_widening = 1.0;
+  // Field a reading may carry its label in (a labelled test bench, a technician's entry): kept
+  // in Reading::label for the telemetry log, never scored. Empty: labels are not read.
+  std::string label_field = "label";
 };
 
 // Why a message was refused, for the dead-letter message and the per-reason counter.

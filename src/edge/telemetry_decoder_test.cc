@@ -60,6 +60,31 @@ TEST_F(TelemetryDecoderTest, MessageWithoutDeviceIdIsKeyedByTopic) {
   EXPECT_EQ(reading_.device_id, kTopic);
 }
 
+TEST_F(TelemetryDecoderTest, ALabelIsKeptForTheLogAndABadOneIsRefused) {
+  EXPECT_EQ(decode(decoder_, R"({"deviceID":"m1","current":1,"temperature":2,"vibration":3,)"
+                             R"("sound":4,"label":1})"),
+            "ok");
+  EXPECT_EQ(reading_.label, 1);
+  EXPECT_THAT(reading_.values, ElementsAre(1, 2, 3, 4));
+  EXPECT_EQ(decode(decoder_, R"({"deviceID":"m1","current":1,"temperature":2,"vibration":3,)"
+                             R"("sound":4})"),
+            "ok");
+  EXPECT_FALSE(reading_.label.has_value());
+  EXPECT_EQ(decode(decoder_, R"({"deviceID":"m1","current":1,"temperature":2,"vibration":3,)"
+                             R"("sound":4,"label":"broken"})"),
+            "non_numeric");
+  EXPECT_THAT(rejection_.detail, HasSubstr("label"));
+
+  // Not read at all when no label field is configured.
+  auto unlabelled =
+      TelemetryDecoder::create(motor_features(), {}, DecoderOptions{.label_field = ""});
+  ASSERT_TRUE(unlabelled);
+  EXPECT_EQ(decode(*unlabelled, R"({"deviceID":"m1","current":1,"temperature":2,)"
+                                R"("vibration":3,"sound":4,"label":"broken"})"),
+            "ok");
+  EXPECT_FALSE(reading_.label.has_value());
+}
+
 TEST_F(TelemetryDecoderTest, FeaturesComeOutInTheModelsOrder) {
   auto decoder = TelemetryDecoder::create({"sound", "current"}, {});
   ASSERT_TRUE(decoder);

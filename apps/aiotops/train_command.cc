@@ -222,8 +222,8 @@ int run_train(const TrainFlags& flags) {
   auto report = ml::train_model(*dataset, *options,
                                 flags.quiet ? ml::ProgressCallback() : progress_printer());
   if (!report) return report_error(report.error().with_context(flags.data));
-  auto gate =
-      judge_candidate(flags.gate, *baseline, *report, data->file.string(), read_options, *dataset);
+  auto gate = judge_candidate(flags.gate, *baseline, *report, data->file.string(), flags.data,
+                              read_options, *dataset);
   if (!gate) return report_error(gate.error());
   if (!flags.split_out.empty()) {
     if (auto status = write_split(flags.split_out, report->split); !status) {

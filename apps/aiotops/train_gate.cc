@@ -85,6 +85,7 @@ Result<Baseline> load_baseline(const TrainGateFlags& flags, const ml::SplitOptio
 
 Result<nlohmann::json> judge_candidate(const TrainGateFlags& flags, const Baseline& baseline,
                                        const ml::TrainReport& report, const std::string& data_path,
+                                       std::string_view data_name,
                                        const telemetry::ReadOptions& read,
                                        const telemetry::Dataset& dataset) {
   if (!baseline.model) {
@@ -116,7 +117,7 @@ Result<nlohmann::json> judge_candidate(const TrainGateFlags& flags, const Baseli
   json["baseline_model"] = baseline.source;
   json["baseline_version"] = baseline.version;
   json["data"] =
-      flags.gate_data.empty() ? fmt::format("the test part of {}", data_path) : flags.gate_data;
+      flags.gate_data.empty() ? fmt::format("the test part of {}", data_name) : flags.gate_data;
   return json;
 }
 

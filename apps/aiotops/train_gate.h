@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -47,10 +48,13 @@ Result<Baseline> load_baseline(const TrainGateFlags& flags, const ml::SplitOptio
 // The gate's JSON ({"checked": false[, "note"]} without a baseline model; otherwise
 // ml::to_json of the verdict plus "baseline_model", "baseline_version" and "data"). `read` is how
 // the training data was read (label and bad-row policy); the baseline's columns are read again
-// by its own feature names from `data_path` (or --gate-data). kInvalidArgument naming the model
-// and the missing column, or when the held-out metric is undefined.
+// by its own feature names from `data_path` (or --gate-data), which "data" names as `data_name`
+// (the user's name of it: a registry:NAME@VERSION is downloaded to a temporary file).
+// kInvalidArgument naming the model and the missing column, or when the held-out metric is
+// undefined.
 Result<nlohmann::json> judge_candidate(const TrainGateFlags& flags, const Baseline& baseline,
                                        const ml::TrainReport& report, const std::string& data_path,
+                                       std::string_view data_name,
                                        const telemetry::ReadOptions& read,
                                        const telemetry::Dataset& dataset);
 

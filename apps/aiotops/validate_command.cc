@@ -167,9 +167,8 @@ Result<ResolvedInput> resolve_reference(const ValidateFlags& flags,
   auto client = connect_registry(flags.registry);
   if (!client) return fail(client.error());
   const std::string what = fmt::format("model {}@{}", flags.model_name, flags.model_alias);
-  auto record = (*client)->get_json(registry::artifact_path(registry::ArtifactPath::kModels,
-                                                            flags.model_name, flags.model_alias));
-  if (!record && record.error().code() == ErrorCode::kNotFound &&
+  auto lineage = (*client)->model_dataset(flags.model_name, flags.model_alias);
+  if (!lineage && lineage.error().code() == ErrorCode::kNotFound &&
       !flags.reference_fallback.empty()) {
     // The first model of a name: nothing is in production yet to drift from.
     std::fprintf(stderr, "aiotops validate: no %s yet; the reference is %s\n", what.c_str(),
@@ -177,14 +176,13 @@ Result<ResolvedInput> resolve_reference(const ValidateFlags& flags,
     return resolve_input(flags.reference_fallback, registry::ArtifactPath::kDatasets,
                          flags.registry, dir);
   }
-  if (!record) return fail(record.error().with_context(what));
-  const nlohmann::json dataset = record->value("dataset", nlohmann::json());
-  if (!dataset.is_object() || !dataset.contains("name") || !dataset.contains("version")) {
+  if (!lineage) return fail(lineage.error());
+  if (!lineage->dataset) {
     return fail(ErrorCode::kNotFound, "{} (version {}) records no training dataset", what,
-                record->value("version", int64_t{0}));
+                lineage->model_version);
   }
-  const std::string ref = fmt::format("registry:{}@{}", dataset["name"].get<std::string>(),
-                                      dataset["version"].get<int64_t>());
+  const std::string ref =
+      fmt::format("registry:{}@{}", lineage->dataset->name, lineage->dataset->version);
   return resolve_input(ref, registry::ArtifactPath::kDatasets, flags.registry, dir);
 }
 

@@ -189,20 +189,32 @@ Result<std::string> RegistryClient::public_key() {
   return (*keys)["public_key"].get<std::string>();
 }
 
+Result<ModelDataset> RegistryClient::model_dataset(std::string_view name, std::string_view ref) {
+  auto model = get_json(artifact_path(ArtifactPath::kModels, name, ref));
+  if (!model) return fail(model.error().with_context(fmt::format("model {}@{}", name, ref)));
+  ModelDataset lineage;
+  lineage.model_version = model->value("version", int64_t{0});
+  const nlohmann::json dataset = model->value("dataset", nlohmann::json());
+  if (dataset.is_object() && dataset.value("name", nlohmann::json()).is_string() &&
+      dataset.value("version", nlohmann::json()).is_number_integer()) {
+    lineage.dataset =
+        VersionRef{dataset["name"].get<std::string>(), dataset["version"].get<int64_t>()};
+  }
+  return lineage;
+}
+
 Result<TrainingDataset> RegistryClient::training_dataset(std::string_view name,
                                                          std::string_view ref) {
+  auto lineage = model_dataset(name, ref);
+  if (!lineage) return fail(lineage.error());
   const std::string what = fmt::format("model {}@{}", name, ref);
-  auto model = get_json(artifact_path(ArtifactPath::kModels, name, ref));
-  if (!model) return fail(model.error().with_context(what));
-  const nlohmann::json dataset = model->value("dataset", nlohmann::json());
-  if (!dataset.is_object() || !dataset.value("name", nlohmann::json()).is_string() ||
-      !dataset.value("version", nlohmann::json()).is_number_integer()) {
+  if (!lineage->dataset) {
     return fail(ErrorCode::kNotFound, "{} (version {}) records no training dataset", what,
-                model->value("version", int64_t{0}));
+                lineage->model_version);
   }
   TrainingDataset training;
-  training.model_version = model->value("version", int64_t{0});
-  training.dataset = {dataset["name"].get<std::string>(), dataset["version"].get<int64_t>()};
+  training.model_version = lineage->model_version;
+  training.dataset = *lineage->dataset;
   const std::string dataset_what =
       fmt::format("{}: dataset {}:{}", what, training.dataset.name, training.dataset.version);
   auto record = get_json(artifact_path(ArtifactPath::kDatasets, training.dataset.name,

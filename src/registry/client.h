@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,12 @@ struct FetchedModel {
 };
 
 enum class ArtifactPath { kDatasets, kModels };
+
+// A model version and the dataset version its lineage names.
+struct ModelDataset {
+  int64_t model_version = 0;          // an alias or "latest" resolved
+  std::optional<VersionRef> dataset;  // none: the record names no training dataset
+};
 
 // The data a model version was trained on, from the registry's lineage.
 struct TrainingDataset {
@@ -104,9 +111,10 @@ class RegistryClient {
   Result<std::string> public_key();
 
   // The dataset version model `name` version `ref` (a number, "latest" or an alias) was trained
-  // on, with its statistics (the drift reference of the model). kNotFound when the model
-  // version is unknown or its record names no dataset; kCorrupt for records or statistics the
-  // client cannot read.
+  // on, as its record names it. kNotFound when the model version is unknown.
+  Result<ModelDataset> model_dataset(std::string_view name, std::string_view ref);
+  // The same with that dataset's statistics (the drift reference of the model). kNotFound also
+  // when the record names no dataset; kCorrupt for statistics the client cannot read.
   Result<TrainingDataset> training_dataset(std::string_view name, std::string_view ref);
 
   // Points `alias` of model `name` at `version`; the recorded move.

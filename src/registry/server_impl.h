@@ -5,13 +5,16 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +22,7 @@
 #include "registry/blob_maps.h"
 #include "registry/fresh_cache.h"
 #include "registry/http_auth.h"
+#include "registry/send_gate.h"
 #include "registry/server.h"
 #include "registry/store.h"
 
@@ -82,6 +86,11 @@ struct RegistryServer::Impl {
   FreshCache<TokenRecord> token_cache;
   FreshCache<ModelRecord> model_cache;
   BlobMaps blob_maps;  // downloads' mappings, kept between requests
+  // Bodies of at least kLargeBodyBytes written a few at a time, in turn (send_gate.h): two per
+  // core, each waiting at most 2 s.
+  static constexpr uint64_t kLargeBodyBytes = uint64_t{1} << 20;
+  SendGate large_sends{2 * std::max(1u, std::thread::hardware_concurrency()),
+                       std::chrono::seconds(2)};
   // Checks the call's bearer token grants `access`; otherwise answers 401 (no, unknown or
   // revoked token) or 403 (a role without it) and returns false.
   bool authorize(Call& call, Access access);

@@ -246,10 +246,19 @@ Status RegistryServer::Impl::send_blob(Call& call, const std::string& sha256,
     return {};
   }
   auto source = std::make_shared<BlobSource>(std::move(*opened), offset, length, sha256, blob_maps);
+  SendGate* gate = length >= kLargeBodyBytes ? &large_sends : nullptr;
+  // The whole range in one call, so a large body keeps its slot in the gate until it is sent.
   response.set_content_provider(length, std::string(content_type),
-                                [source](size_t done, size_t left, httplib::DataSink& sink) {
-                                  auto bytes = source->read(done, left);
-                                  return !bytes.empty() && sink.write(bytes.data(), bytes.size());
+                                [source, gate](size_t done, size_t left, httplib::DataSink& sink) {
+                                  SendGate::Pass pass = gate ? gate->enter() : SendGate::Pass();
+                                  while (left > 0) {
+                                    auto bytes = source->read(done, left);
+                                    if (bytes.empty() || !sink.write(bytes.data(), bytes.size()))
+                                      return false;
+                                    done += bytes.size();
+                                    left -= bytes.size();
+                                  }
+                                  return true;
                                 });
   return {};
 }

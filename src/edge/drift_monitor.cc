@@ -267,6 +267,7 @@ void DriftMonitor::request_training(const ModelInfo& model,
     report.features.push_back({reference.features[f].name, statistics[f], over(statistics[f])});
   }
   const std::string message = encode_train_model(report);
+  if (before_request_) before_request_();
   if (Status s = publisher.publish(options_.control_topic, message, 1); !s) {
     spdlog::error("drift persists but train-model could not be published on {}: {}",
                   options_.control_topic, s.error().message());

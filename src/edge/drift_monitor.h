@@ -103,6 +103,11 @@ class DriftMonitor {
   std::shared_ptr<const drift::StreamingReference> reference_for(const ModelInfo& model);
   const DriftMonitorOptions& options() const { return options_; }
 
+  // Called on the worker that fires the trigger, just before train-model is published: the
+  // service flushes its telemetry log there, so the retraining pipeline's extract finds every
+  // reading logged so far. Set before the workers start.
+  void set_before_request(std::function<void()> hook) { before_request_ = std::move(hook); }
+
   static std::chrono::nanoseconds steady_now();
 
  private:
@@ -138,6 +143,7 @@ class DriftMonitor {
   const std::shared_ptr<const drift::StreamingReference> file_reference_;  // null: from models
   drift::DriftTrigger trigger_;
   const Clock clock_;
+  std::function<void()> before_request_;
   MetricsRegistry* registry_ = nullptr;
   Counter* windows_ = nullptr;
   Counter* windows_over_ = nullptr;

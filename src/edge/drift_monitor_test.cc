@@ -172,6 +172,17 @@ TEST_F(DriftMonitorTest, PersistentDriftPublishesTrainModelOncePerCooldown) {
   EXPECT_EQ(metric("aiotops_edge_drift_triggers_total"), 2);
 }
 
+TEST_F(DriftMonitorTest, TheHookRunsBeforeTrainModelIsPublished) {
+  start({.window = 500, .trigger = {.persist_windows = 1, .cooldown = 0ms}});
+  std::vector<size_t> published_before;  // messages already published at each call
+  monitor_->set_before_request([&] { published_before.push_back(publisher_.messages.size()); });
+  feed(2, 250);  // no drift: no call
+  EXPECT_TRUE(published_before.empty());
+  feed(2, 350, 1.0);
+  EXPECT_EQ(published_before, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(publisher_.messages.size(), 2u);
+}
+
 TEST_F(DriftMonitorTest, KsThresholdAlsoPutsAWindowOver) {
   start({.window = 1000,
          .psi_threshold = 100,

@@ -342,6 +342,7 @@ Result<std::unique_ptr<EdgeService>> EdgeService::start(EdgeServiceOptions optio
     if (!log) return fail(log.error());
     st.telemetry_log = std::move(*log);
     st.options.worker.telemetry_log = st.telemetry_log.get();
+    if (st.drift) st.drift->set_before_request([log = st.telemetry_log.get()] { log->flush(); });
   }
 
   // From here on the service owns running threads: a failure stops them through the destructor.

@@ -28,6 +28,7 @@
 #include "support/child_process.h"
 #include "support/eventually.h"
 #include "support/mosquitto_broker.h"
+#include "support/mqtt_test_client.h"
 #include "support/prometheus_scrape.h"
 #include "support/scratch_dir.h"
 #include "transport/mqtt_client.h"
@@ -40,7 +41,6 @@ using namespace std::chrono_literals;
 using json = nlohmann::json;
 using testing::ChildProcess;
 using testing::MosquittoBroker;
-using transport::ConnectionState;
 using transport::MqttClient;
 
 constexpr auto kTimeout = 60s;  // the service runs under ASan/UBSan on a shared machine
@@ -165,16 +165,7 @@ class EdgeDriftTest : public ::testing::Test {
     options.broker_url = broker_->url();
     options.client_id = std::move(id);
     options.subscriptions = std::move(subscriptions);
-    auto client = MqttClient::create(std::move(options), std::move(handler));
-    EXPECT_TRUE(client.has_value()) << client.error().message();
-    if (!client || !(*client)->start()) return nullptr;
-    MqttClient* raw = client->get();
-    clients_.push_back(std::move(*client));
-    if (!testing::eventually([&] { return raw->state() == ConnectionState::kReady; }, kTimeout)) {
-      ADD_FAILURE() << "test client not ready: " << raw->last_error();
-      return nullptr;
-    }
-    return raw;
+    return testing::connect_test_client(std::move(options), std::move(handler), clients_, kTimeout);
   }
 
   // Publishes every line of `file` as a reading at QoS 1; returns how many.

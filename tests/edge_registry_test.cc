@@ -33,6 +33,7 @@
 #include "support/child_process.h"
 #include "support/eventually.h"
 #include "support/mosquitto_broker.h"
+#include "support/mqtt_test_client.h"
 #include "support/scratch_dir.h"
 #include "transport/mqtt_client.h"
 
@@ -44,7 +45,6 @@ using namespace std::chrono_literals;
 using json = nlohmann::json;
 using testing::ChildProcess;
 using ::testing::HasSubstr;
-using transport::ConnectionState;
 using transport::MqttClient;
 
 // Generous: the service runs under ASan/UBSan on a shared 2-core machine.
@@ -187,12 +187,7 @@ class EdgeRegistryTest : public testing::RegistryFixture {
     options.broker_url = broker_->url();
     options.client_id = std::move(id);
     options.subscriptions = std::move(subscriptions);
-    auto client = MqttClient::create(std::move(options), std::move(handler));
-    EXPECT_TRUE(client) << client.error().message();
-    if (!client || !(*client)->start()) return nullptr;
-    MqttClient* raw = client->get();
-    clients_.push_back(std::move(*client));
-    return eventually([&] { return raw->state() == ConnectionState::kReady; }) ? raw : nullptr;
+    return testing::connect_test_client(std::move(options), std::move(handler), clients_, kTimeout);
   }
   void publish(MqttClient& client, const std::string& payload) {
     ASSERT_TRUE(eventually([&] { return client.publish(kTelemetryTopic, payload, 1).has_value(); }))

@@ -42,6 +42,7 @@
 #include "support/child_process.h"
 #include "support/eventually.h"
 #include "support/mosquitto_broker.h"
+#include "support/mqtt_test_client.h"
 #include "support/scratch_dir.h"
 #include "support/test_pki.h"
 #include "transport/mqtt_client.h"
@@ -323,18 +324,7 @@ class EdgeServiceTest : public ::testing::Test {
     options.subscriptions = std::move(subscriptions);
     options.backoff = {.initial = 20ms, .max = 500ms, .multiplier = 2.0, .jitter = 0.5};
     options.jitter_seed = 1;
-    auto client = MqttClient::create(std::move(options), std::move(handler));
-    EXPECT_TRUE(client.has_value()) << client.error().message();
-    if (!client) return nullptr;
-    auto started = (*client)->start();
-    EXPECT_TRUE(started.has_value()) << started.error().message();
-    MqttClient* raw = client->get();
-    clients_.push_back(std::move(*client));
-    if (!eventually([&] { return raw->state() == ConnectionState::kReady; })) {
-      ADD_FAILURE() << "test client not ready: " << raw->last_error();
-      return nullptr;
-    }
-    return raw;
+    return testing::connect_test_client(std::move(options), std::move(handler), clients_, kTimeout);
   }
 
   // Publishes at QoS 1, retrying while the client is (re)connecting.

@@ -192,8 +192,7 @@ TEST_F(RegistryApiTest, ConditionalRequestsAndRanges) {
   EXPECT_EQ(body_json(record)["version"], 1);
 }
 
-// Files past the size the server maps instead of reading: whole, and ranges that start inside
-// a page and end before the last one.
+// A file of many pages: whole, and ranges that start inside a page and end before the last one.
 TEST_F(RegistryApiTest, LargeFilesAndTheirRanges) {
   const std::string bytes = model_bytes(9, 300'001);
   add_model("motor", bytes);
@@ -208,6 +207,35 @@ TEST_F(RegistryApiTest, LargeFilesAndTheirRanges) {
   auto tail = http->Get(path, {{"Range", "bytes=-70001"}});
   EXPECT_EQ(tail->status, 206);
   EXPECT_EQ(tail->body, bytes.substr(230'000));
+}
+
+// Downloads are served from mappings kept between requests; a blob deleted by hand behind the
+// server's back is noticed at the next check of the file (at most a second later) and answered
+// as missing, naming the blob and the command that finds such damage.
+TEST_F(RegistryApiTest, ABlobRemovedOnDiskIsAnsweredAsMissing) {
+  const std::string bytes = model_bytes(4, 10'000);
+  add_model("motor", bytes);
+  auto http = client();
+  const std::string path = "/api/v1/models/motor/versions/1/file";
+  ASSERT_EQ(http->Get(path)->body, bytes);
+  auto blob = store_->blobs().path_of(sha256_hex(bytes));
+  ASSERT_TRUE(blob);
+  ASSERT_TRUE(std::filesystem::remove(*blob));
+  int status = 200;
+  std::string body;
+  for (int attempt = 0; attempt < 100 && status == 200; ++attempt) {  // up to 10 s
+    auto answer = http->Get(path);
+    ASSERT_TRUE(answer);
+    status = answer->status;
+    body = answer->body;
+    if (status == 200) {
+      EXPECT_EQ(body, bytes) << "until the check, the kept mapping serves the same bytes";
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  EXPECT_EQ(status, 500);
+  EXPECT_THAT(body, HasSubstr(sha256_hex(bytes)));
+  EXPECT_THAT(body, HasSubstr("aiotops registry check"));
 }
 
 TEST_F(RegistryApiTest, ManifestsAreSignedAndVerifyOffline) {

@@ -20,48 +20,48 @@
 namespace aiotops::registry {
 namespace {
 
-// Blob ranges at least this long are written to the socket straight from the blob's kept
-// mapping (BlobMaps); shorter ones are read into a per-thread buffer (cheaper than a lookup).
-constexpr uint64_t kMapMinBytes = uint64_t{64} << 10;
-
-// The bytes of one download: a range of the blob's mapping, or the descriptor to pread from
-// when the range is short or the blob cannot be mapped. Lives as long as the response's content
-// provider.
+// The bytes of one blob being downloaded: its kept mapping (BlobMaps), or its open file to
+// read from when it cannot be mapped (empty, or mmap refused). Lives as long as the response's
+// content provider.
 class BlobSource {
  public:
-  BlobSource(BlobFile file, uint64_t offset, uint64_t length, const std::string& sha256,
-             BlobMaps& maps)
-      : file_(std::move(file)), offset_(offset) {
-    if (length < kMapMinBytes) return;
-    map_ = maps.map(sha256, file_);
-    // The mapping is of the whole file, whose size may differ from the size opened (a blob
-    // replaced meanwhile): the range must lie inside it.
-    if (map_ && offset + length <= map_->bytes().size()) {
-      data_ = map_->bytes().data() + offset;
-    } else {
-      map_.reset();
-    }
-  }
+  explicit BlobSource(std::shared_ptr<const MappedBlob> map) : map_(std::move(map)) {}
+  explicit BlobSource(BlobFile file) : file_(std::move(file)) {}
   BlobSource(const BlobSource&) = delete;
   BlobSource& operator=(const BlobSource&) = delete;
 
-  // Up to `left` bytes from `done` bytes into the range; empty when a read finds the blob
-  // truncated (the client then sees a short body).
-  // Read bytes stay valid until the next call on this thread.
-  std::string_view read(size_t done, size_t left) const {
-    if (data_) return {data_ + done, left};
-    thread_local std::vector<char> buffer(kMapMinBytes);
+  uint64_t size() const { return map_ ? map_->bytes().size() : file_->size(); }
+
+  // Up to `left` bytes from byte `at`; empty when a read finds the blob truncated (the client
+  // then sees a short body). Read bytes stay valid until the next call on this thread.
+  std::string_view read(uint64_t at, size_t left) const {
+    if (map_) return map_->bytes().substr(at, left);
+    thread_local std::vector<char> buffer(size_t{64} << 10);
     const size_t want = std::min(left, buffer.size());
-    const ssize_t got = pread(file_.fd(), buffer.data(), want, static_cast<off_t>(offset_ + done));
+    const ssize_t got = pread(file_->fd(), buffer.data(), want, static_cast<off_t>(at));
     return got > 0 ? std::string_view(buffer.data(), static_cast<size_t>(got)) : std::string_view();
   }
 
  private:
-  BlobFile file_;
-  uint64_t offset_;
-  std::shared_ptr<const MappedBlob> map_;  // the whole blob, or null
-  const char* data_ = nullptr;             // the range's first byte inside the mapping
+  std::shared_ptr<const MappedBlob> map_;  // null when reading from file_
+  std::optional<BlobFile> file_;
 };
+
+// The bytes of blob `sha256`: its kept mapping, else the blob opened (and mapped when it can be).
+Result<std::shared_ptr<const BlobSource>> open_blob_source(const Store& store, BlobMaps& maps,
+                                                           const std::string& sha256) {
+  if (auto kept = maps.find(sha256)) return std::make_shared<const BlobSource>(std::move(kept));
+  auto opened = store.open_blob(sha256);
+  if (!opened) {
+    if (opened.error().code() != ErrorCode::kNotFound) return fail(opened.error());
+    return fail(ErrorCode::kInternal, "blob {} is missing from the store (aiotops registry check)",
+                sha256);
+  }
+  if (auto mapped = maps.map(sha256, *opened)) {
+    return std::make_shared<const BlobSource>(std::move(mapped));
+  }
+  return std::make_shared<const BlobSource>(std::move(*opened));
+}
 
 std::string_view error_name(ErrorCode code) {
   switch (code) {
@@ -211,13 +211,9 @@ Status RegistryServer::Impl::send_blob(Call& call, const std::string& sha256,
     response.status = 304;
     return {};
   }
-  auto opened = store.open_blob(sha256);
-  if (!opened) {
-    if (opened.error().code() != ErrorCode::kNotFound) return fail(opened.error());
-    return fail(ErrorCode::kInternal, "blob {} is missing from the store (aiotops registry check)",
-                sha256);
-  }
-  const uint64_t size = opened->size();
+  auto source = open_blob_source(store, blob_maps, sha256);
+  if (!source) return fail(source.error());
+  const uint64_t size = (*source)->size();
   ByteRange range = resolve_range(call.request.get_header_value("Range"), size);
   // If-Range: the range holds only while the entity is the one the client has part of.
   if (call.request.has_header("If-Range") &&
@@ -245,14 +241,14 @@ Status RegistryServer::Impl::send_blob(Call& call, const std::string& sha256,
     response.set_content(std::string(), std::string(content_type));
     return {};
   }
-  auto source = std::make_shared<BlobSource>(std::move(*opened), offset, length, sha256, blob_maps);
   SendGate* gate = length >= kLargeBodyBytes ? &large_sends : nullptr;
   // The whole range in one call, so a large body keeps its slot in the gate until it is sent.
   response.set_content_provider(length, std::string(content_type),
-                                [source, gate](size_t done, size_t left, httplib::DataSink& sink) {
+                                [source = std::move(*source), gate, offset](
+                                    size_t done, size_t left, httplib::DataSink& sink) {
                                   SendGate::Pass pass = gate ? gate->enter() : SendGate::Pass();
                                   while (left > 0) {
-                                    auto bytes = source->read(done, left);
+                                    auto bytes = source->read(offset + done, left);
                                     if (bytes.empty() || !sink.write(bytes.data(), bytes.size()))
                                       return false;
                                     done += bytes.size();

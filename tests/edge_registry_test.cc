@@ -4,7 +4,8 @@
 // The service starts on the alias's version; a move of the alias under load switches the results
 // to the new version with every reading scored exactly once; a move made while the registry is
 // down is found after the event stream reconnects; a tampered blob and a manifest signed by
-// another key are refused, counted in /metrics, and the old model keeps serving.
+// another key are refused, counted in /metrics, and the old model keeps serving; a model whose
+// lineage names no training data serves with the drift monitor paused.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -195,7 +196,8 @@ class EdgeRegistryTest : public testing::RegistryFixture {
   }
 
   // Publishes reading 1 of `device` and returns the model version its result names ("" when
-  // none arrived). Once per test: results are keyed by reading number.
+  // none arrived). Once per test: results are keyed by reading number (results_.version_of(n)
+  // for later readings of the same device).
   std::string version_scoring_a_reading(const std::string& device) {
     if (!connect(device + "-sub", {{"aiotops/inference/" + device, 1}}, results_.handler())) {
       return "";
@@ -309,6 +311,37 @@ TEST_F(EdgeRegistryTest, RefusesATamperedBlobAndKeepsServingTheOldVersion) {
               HasSubstr(fmt::format("{} version {}", kModel, v2)));
 
   EXPECT_THAT(version_scoring_a_reading("after-tamper"), HasSubstr(sha12(a_)));
+}
+
+// With --drift-reference model, a model whose lineage names no training dataset still serves
+// when the alias moves to it; only the drift monitor has nothing to judge it against, and says so.
+TEST_F(EdgeRegistryTest, AModelWithoutTrainingDataServesWithTheDriftMonitorPaused) {
+  auto http = client(admin_token_);
+  auto dataset = RegistryFixture::upload(*http, "/api/v1/datasets/fleet",
+                                         std::string(testing::kLabelledCsv), "fleet.csv", "");
+  ASSERT_TRUE(dataset);
+  ASSERT_EQ(dataset->status, 201) << dataset->body;
+  add_model(std::string(kModel), read_file(a_).value_or(""),
+            R"({"format":"native","dataset":{"name":"fleet","version":1}})");
+  const int64_t v2 = upload(b_);  // no dataset in its lineage
+  ASSERT_NO_FATAL_FAILURE(move_alias(1));
+  ASSERT_NO_FATAL_FAILURE(start_edge({"--drift-reference", "model"}));
+  // The monitor learns of a model from the first reading scored with it.
+  EXPECT_THAT(version_scoring_a_reading("fleet"), HasSubstr(sha12(a_)));
+  EXPECT_TRUE(wait_for_metric("aiotops_edge_drift_monitoring", 1)) << service_->describe();
+
+  ASSERT_NO_FATAL_FAILURE(move_alias(v2));
+  ASSERT_TRUE(wait_for_metric("aiotops_edge_registry_model_version", static_cast<double>(v2)))
+      << service_->describe();
+  const auto warning = service_->wait_for_line("no training data statistics", kTimeout);
+  ASSERT_TRUE(warning) << service_->describe();
+  EXPECT_THAT(*warning, HasSubstr(fmt::format("{} version {}", kModel, v2)));
+  MqttClient* publisher = connect("fleet-pub-2");
+  ASSERT_NE(publisher, nullptr);
+  publish(*publisher, reading("fleet", 2));
+  EXPECT_THAT(results_.version_of(2).value_or(""), HasSubstr(sha12(b_)));
+  EXPECT_TRUE(wait_for_metric("aiotops_edge_drift_monitoring", 0)) << service_->describe();
+  EXPECT_TRUE(service_->wait_for_line("drift monitor paused", kTimeout)) << service_->describe();
 }
 
 TEST_F(EdgeRegistryTest, RefusesAManifestSignedByAnotherKey) {

@@ -301,6 +301,18 @@ TEST_F(RegistryApiTest, DatasetsWithStatisticsLineageAndModels) {
   EXPECT_EQ(trained["models"][0]["name"], "motor");
   EXPECT_EQ(trained["models"][0]["dataset"]["version"], 1);
 
+  // The model's drift reference: its training dataset's statistics, under the model's route.
+  json reference = body_json(http->Get("/api/v1/models/motor/versions/latest/training-stats"));
+  EXPECT_EQ(reference["model"], json({{"name", "motor"}, {"version", 1}}));
+  EXPECT_EQ(reference["dataset"]["name"], "fleet");
+  EXPECT_EQ(reference["dataset"]["version"], 1);
+  EXPECT_EQ(reference["dataset"]["sha256"], sha256_hex(kLabelledCsv));
+  EXPECT_EQ(reference["stats"], body_json(http->Get("/api/v1/datasets/fleet/versions/1"))["stats"]);
+  add_model("motor", model_bytes(2));
+  auto no_lineage = http->Get("/api/v1/models/motor/versions/2/training-stats");
+  EXPECT_EQ(no_lineage->status, 404);
+  EXPECT_THAT(no_lineage->body, HasSubstr("model motor version 2 records no training dataset"));
+
   auto bad = upload(*http, "/api/v1/datasets/broken", "a,b\n1,2\n3\n", "broken.csv", "");
   EXPECT_EQ(bad->status, 400);
   EXPECT_THAT(bad->body, HasSubstr("broken:3"));  // line 3 of the upload

@@ -58,6 +58,8 @@ const RouteCase kRoutes[] = {
      Need::kReadModels},
     {"GET", "/api/v1/models/{name}/versions/{ref}/manifest", "/api/v1/models/m/versions/1/manifest",
      Need::kReadModels},
+    {"GET", "/api/v1/models/{name}/versions/{ref}/training-stats",
+     "/api/v1/models/m/versions/1/training-stats", Need::kReadModels},
     {"GET", "/api/v1/models/{name}/aliases", "/api/v1/models/m/aliases", Need::kReadModels},
     {"GET", "/api/v1/models/{name}/aliases/{alias}", "/api/v1/models/m/aliases/prod",
      Need::kReadModels},

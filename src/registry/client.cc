@@ -205,24 +205,26 @@ Result<ModelDataset> RegistryClient::model_dataset(std::string_view name, std::s
 
 Result<TrainingDataset> RegistryClient::training_dataset(std::string_view name,
                                                          std::string_view ref) {
-  auto lineage = model_dataset(name, ref);
-  if (!lineage) return fail(lineage.error());
+  // One request a device's token may make: the model's training-stats route, not the dataset's.
   const std::string what = fmt::format("model {}@{}", name, ref);
-  if (!lineage->dataset) {
-    return fail(ErrorCode::kNotFound, "{} (version {}) records no training dataset", what,
-                lineage->model_version);
+  auto answer = get_json(artifact_path(ArtifactPath::kModels, name, ref, "training-stats"));
+  if (!answer) return fail(answer.error().with_context(what));
+  const nlohmann::json model = answer->value("model", nlohmann::json());
+  const nlohmann::json dataset = answer->value("dataset", nlohmann::json());
+  if (!model.is_object() || !model.value("version", nlohmann::json()).is_number_integer() ||
+      !dataset.is_object() || !dataset.value("name", nlohmann::json()).is_string() ||
+      !dataset.value("version", nlohmann::json()).is_number_integer()) {
+    return fail(ErrorCode::kCorrupt,
+                "{}: training-stats: no model version or dataset name and version", what);
   }
   TrainingDataset training;
-  training.model_version = lineage->model_version;
-  training.dataset = *lineage->dataset;
-  const std::string dataset_what =
-      fmt::format("{}: dataset {}:{}", what, training.dataset.name, training.dataset.version);
-  auto record = get_json(artifact_path(ArtifactPath::kDatasets, training.dataset.name,
-                                       std::to_string(training.dataset.version)));
-  if (!record) return fail(record.error().with_context(dataset_what));
-  auto stats = telemetry::stats_from_json(record->value("stats", nlohmann::json()));
+  training.model_version = model["version"].get<int64_t>();
+  training.dataset =
+      VersionRef{dataset["name"].get<std::string>(), dataset["version"].get<int64_t>()};
+  auto stats = telemetry::stats_from_json(answer->value("stats", nlohmann::json()));
   if (!stats) {
-    return fail(ErrorCode::kCorrupt, "{}: statistics: {}", dataset_what, stats.error().message());
+    return fail(ErrorCode::kCorrupt, "{}: dataset {}:{}: statistics: {}", what,
+                training.dataset.name, training.dataset.version, stats.error().message());
   }
   training.stats = std::move(*stats);
   return training;

@@ -113,8 +113,10 @@ class RegistryClient {
   // The dataset version model `name` version `ref` (a number, "latest" or an alias) was trained
   // on, as its record names it. kNotFound when the model version is unknown.
   Result<ModelDataset> model_dataset(std::string_view name, std::string_view ref);
-  // The same with that dataset's statistics (the drift reference of the model). kNotFound also
-  // when the record names no dataset; kCorrupt for statistics the client cannot read.
+  // The same with that dataset's statistics (the drift reference of the model), from the
+  // model's training-stats route, which a device's token may read. kNotFound also when the
+  // record names no dataset or that dataset version is gone; kCorrupt for an answer the client
+  // cannot read.
   Result<TrainingDataset> training_dataset(std::string_view name, std::string_view ref);
 
   // Points `alias` of model `name` at `version`; the recorded move.

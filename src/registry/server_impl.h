@@ -120,6 +120,7 @@ struct RegistryServer::Impl {
   Status get_model(Call& call);
   Status download_model(Call& call);
   Status get_model_manifest(Call& call);
+  Status get_model_training_stats(Call& call);
   Status delete_model(Call& call);
   Status list_aliases(Call& call);
   Status get_alias(Call& call);

@@ -86,6 +86,30 @@ Status RegistryServer::Impl::get_model(Call& call) {
   return {};
 }
 
+// The statistics of the dataset version a model was trained on: the drift reference a gateway
+// serving the model judges its telemetry by. Readable wherever the model is (a device's token),
+// while the dataset itself is not.
+Status RegistryServer::Impl::get_model_training_stats(Call& call) {
+  auto model = find_model(store, call.param(0), call.param(1));
+  if (!model) return fail(model.error());
+  if (!model->dataset) {
+    return fail(ErrorCode::kNotFound, "model {} version {} records no training dataset",
+                model->name, model->version);
+  }
+  auto dataset = store.get_dataset(model->dataset->name, model->dataset->version);
+  if (!dataset) {
+    return fail(dataset.error().with_context(
+        fmt::format("model {} version {}: its training dataset", model->name, model->version)));
+  }
+  send_json(
+      call, 200,
+      {{"model", {{"name", model->name}, {"version", model->version}}},
+       {"dataset",
+        {{"name", dataset->name}, {"version", dataset->version}, {"sha256", dataset->sha256}}},
+       {"stats", to_json(*dataset)["stats"]}});
+  return {};
+}
+
 Status RegistryServer::Impl::download_model(Call& call) {
   const std::string& name = call.param(0);
   if (Status s = validate_name(name, "model name"); !s) return s;

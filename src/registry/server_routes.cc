@@ -34,6 +34,8 @@ std::span<const RegistryServer::Impl::Route> RegistryServer::Impl::routes() {
       {"GET", "/api/v1/models/{}/versions/{}/file", A::kReadModels, false, &I::download_model},
       {"GET", "/api/v1/models/{}/versions/{}/manifest", A::kReadModels, false,
        &I::get_model_manifest},
+      {"GET", "/api/v1/models/{}/versions/{}/training-stats", A::kReadModels, false,
+       &I::get_model_training_stats},
       {"GET", "/api/v1/models/{}/aliases", A::kReadModels, false, &I::list_aliases},
       {"GET", "/api/v1/models/{}/aliases/{}", A::kReadModels, false, &I::get_alias},
       {"PUT", "/api/v1/models/{}/aliases/{}", A::kAdmin, false, &I::put_alias},

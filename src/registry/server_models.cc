@@ -106,7 +106,7 @@ Status RegistryServer::Impl::get_model_training_stats(Call& call) {
       {{"model", {{"name", model->name}, {"version", model->version}}},
        {"dataset",
         {{"name", dataset->name}, {"version", dataset->version}, {"sha256", dataset->sha256}}},
-       {"stats", to_json(*dataset)["stats"]}});
+       {"stats", dataset->stats}});
   return {};
 }
 
